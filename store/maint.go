@@ -1,0 +1,135 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// Backup writes a consistent copy of the database to dest with VACUUM INTO, which reads
+// one snapshot and so is safe while other rolo processes write. It refuses to overwrite.
+func (db *DB) Backup(ctx context.Context, dest string) error {
+	if _, err := os.Stat(dest); err == nil {
+		return fmt.Errorf("back up: %s already exists; choose another name", dest)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("back up: %w", err)
+	}
+	if st, err := os.Stat(filepath.Dir(dest)); err != nil || !st.IsDir() {
+		return fmt.Errorf("back up: directory %s does not exist", filepath.Dir(dest))
+	}
+	if _, err := db.sql.ExecContext(ctx, "VACUUM INTO ?", dest); err != nil {
+		os.Remove(dest)
+		return fmt.Errorf("back up: %w", err)
+	}
+	return nil
+}
+
+// Problem is one thing Check found wrong.
+type Problem struct {
+	Check  string `json:"check"`
+	Detail string `json:"detail"`
+}
+
+// checks are the store's own invariants: each query returns a count of violations.
+var checks = []struct{ name, what, query string }{
+	{"names", "contacts whose name is not first + last name",
+		`SELECT count(*) FROM contacts WHERE name <> trim(first_name || ' ' || last_name)`},
+	{"links", "records linked to a missing contact, company, deal or stage",
+		`SELECT (SELECT count(*) FROM deals d WHERE d.stage_id NOT IN (SELECT id FROM stages))
+		+ (SELECT count(*) FROM follow_ups WHERE contact_id IS NULL AND deal_id IS NULL)`},
+	{"op log", "records with no create op in the op log",
+		`SELECT (SELECT count(*) FROM contacts WHERE id NOT IN (SELECT entity_id FROM ops WHERE kind = 'create'))
+		+ (SELECT count(*) FROM companies WHERE id NOT IN (SELECT entity_id FROM ops WHERE kind = 'create'))
+		+ (SELECT count(*) FROM deals WHERE id NOT IN (SELECT entity_id FROM ops WHERE kind = 'create'))
+		+ (SELECT count(*) FROM follow_ups WHERE id NOT IN (SELECT entity_id FROM ops WHERE kind = 'create'))`},
+	{"op log", "ops that belong to no change group",
+		`SELECT count(*) FROM ops WHERE group_id NOT IN (SELECT id FROM op_groups)`},
+	{"clock", "records or ops with a clock ahead of the stored clock",
+		`SELECT (SELECT count(*) FROM ops WHERE hlc > (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'hlc'))`},
+	{"search", "contacts missing from or extra in the search index",
+		`SELECT abs((SELECT count(*) FROM contacts WHERE deleted_at IS NULL AND merged_into IS NULL) - (SELECT count(*) FROM contacts_fts))`},
+	{"search", "companies missing from or extra in the search index",
+		`SELECT abs((SELECT count(*) FROM companies WHERE deleted_at IS NULL AND merged_into IS NULL) - (SELECT count(*) FROM companies_fts))`},
+	{"search", "deals missing from or extra in the search index",
+		`SELECT abs((SELECT count(*) FROM deals WHERE deleted_at IS NULL AND merged_into IS NULL) - (SELECT count(*) FROM deals_fts))`},
+	{"search", "timeline entries missing from or extra in the search index",
+		`SELECT abs((SELECT count(*) FROM interactions WHERE redacted = 0 AND superseded_by IS NULL AND kind IN ('call', 'email', 'meeting', 'note', 'message')) - (SELECT count(*) FROM interactions_fts))`},
+	{"deals", "closed deals without a close time, or open deals with one",
+		`SELECT count(*) FROM deals WHERE (status = 'open') = (closed_at IS NOT NULL)`},
+}
+
+// Check runs SQLite's integrity and foreign-key checks and the store's own invariants, and
+// returns what is wrong (nothing means healthy).
+func (db *DB) Check(ctx context.Context) ([]Problem, error) {
+	var out []Problem
+	rows, err := db.sql.QueryContext(ctx, "PRAGMA integrity_check")
+	if err != nil {
+		return nil, fmt.Errorf("check: %w", err)
+	}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if s != "ok" {
+			out = append(out, Problem{"integrity", s})
+		}
+	}
+	rows.Close()
+	rows, err = db.sql.QueryContext(ctx, "PRAGMA foreign_key_check")
+	if err != nil {
+		return nil, fmt.Errorf("check: %w", err)
+	}
+	for rows.Next() {
+		var table, parent string
+		var rowid, fkid any
+		if err := rows.Scan(&table, &rowid, &parent, &fkid); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, Problem{"foreign keys", fmt.Sprintf("a row of %s points to a missing %s row", table, parent)})
+	}
+	rows.Close()
+	for _, c := range checks {
+		var n int
+		if err := db.sql.QueryRowContext(ctx, c.query).Scan(&n); err != nil {
+			return nil, fmt.Errorf("check %s: %w", c.name, err)
+		}
+		if n > 0 {
+			out = append(out, Problem{c.name, fmt.Sprintf("%d %s", n, c.what)})
+		}
+	}
+	return out, nil
+}
+
+// Counts is how many live records of each kind the database holds.
+type Counts struct {
+	Contacts     int `json:"contacts"`
+	Companies    int `json:"companies"`
+	Deals        int `json:"deals"`
+	OpenDeals    int `json:"open_deals"`
+	Interactions int `json:"interactions"`
+	FollowUps    int `json:"follow_ups"`
+	Ops          int `json:"ops"`
+}
+
+// Count returns record counts.
+func (db *DB) Count(ctx context.Context) (Counts, error) {
+	var c Counts
+	err := db.sql.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM contacts WHERE deleted_at IS NULL AND merged_into IS NULL),
+		(SELECT count(*) FROM companies WHERE deleted_at IS NULL AND merged_into IS NULL),
+		(SELECT count(*) FROM deals WHERE deleted_at IS NULL AND merged_into IS NULL),
+		(SELECT count(*) FROM deals WHERE deleted_at IS NULL AND status = 'open'),
+		(SELECT count(*) FROM interactions WHERE redacted = 0 AND superseded_by IS NULL AND kind <> 'redaction'),
+		(SELECT count(*) FROM follow_ups WHERE deleted_at IS NULL AND done_at IS NULL),
+		(SELECT coalesce(max(seq), 0) FROM ops)`).Scan(&c.Contacts, &c.Companies, &c.Deals, &c.OpenDeals, &c.Interactions, &c.FollowUps, &c.Ops)
+	if err != nil {
+		return c, fmt.Errorf("count: %w", err)
+	}
+	return c, nil
+}

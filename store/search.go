@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"unicode"
+)
+
+// ftsQuery turns what a person types into an FTS5 query: every word must match as a
+// prefix. Punctuation separates words (so an email address or phone number works), and
+// quoting each word keeps FTS5 operators typed by accident from being interpreted.
+func ftsQuery(s string) string {
+	words := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
+	var b strings.Builder
+	for i, w := range words {
+		if i == 10 {
+			break
+		}
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(`"` + w + `"*`)
+	}
+	return b.String()
+}
+
+// Hit is one search result.
+type Hit struct {
+	Entity  string  `json:"entity"`
+	ID      string  `json:"id"`
+	Title   string  `json:"title"`
+	Detail  string  `json:"detail"`
+	Rank    float64 `json:"rank"`
+	Deleted bool    `json:"-"`
+}
+
+// searchSpec is one kind's search: ranked by bm25 for records, newest first for the
+// timeline (where rank order would make FTS5 score every match of a common word).
+var searchSpecs = []struct {
+	entity string
+	query  string
+}{
+	{EntityContact, `SELECT c.id, c.name, trim(coalesce(co.name, '') || ' · ' || coalesce((SELECT email FROM contact_emails WHERE contact_id = c.id AND position = 0), ''), ' ·'), f.rank
+		FROM contacts_fts f JOIN contacts c ON c.rowid = f.rowid LEFT JOIN companies co ON co.id = c.company_id
+		WHERE contacts_fts MATCH ? ORDER BY f.rank LIMIT ?`},
+	{EntityCompany, `SELECT c.id, c.name, c.domain, f.rank FROM companies_fts f JOIN companies c ON c.rowid = f.rowid
+		WHERE companies_fts MATCH ? ORDER BY f.rank LIMIT ?`},
+	{EntityDeal, `SELECT d.id, d.title, s.name || ' · ' || d.status, f.rank FROM deals_fts f JOIN deals d ON d.rowid = f.rowid JOIN stages s ON s.id = d.stage_id
+		WHERE deals_fts MATCH ? ORDER BY f.rank LIMIT ?`},
+	{EntityFollowUp, `SELECT u.id, u.title, 'due ' || substr(u.due_at, 1, 10) || CASE WHEN u.done_at IS NULL THEN '' ELSE ' · done' END, f.rank
+		FROM follow_ups_fts f JOIN follow_ups u ON u.rowid = f.rowid
+		WHERE follow_ups_fts MATCH ? ORDER BY f.rank LIMIT ?`},
+	{EntityInteraction, `SELECT i.id, i.kind || ' ' || substr(i.occurred_at, 1, 10) || coalesce(' · ' || c.name, ''), substr(i.text, 1, 120), 0
+		FROM (SELECT rowid FROM interactions_fts WHERE interactions_fts MATCH ? ORDER BY rowid DESC LIMIT ?) f
+		JOIN interactions i ON i.rowid = f.rowid LEFT JOIN contacts c ON c.id = i.contact_id`},
+}
+
+// Search finds records of every kind whose text matches every word of q as a prefix:
+// contacts, companies and deals first by relevance, then follow-ups, then the newest
+// matching timeline entries. limit caps each kind (0 means 20).
+func (db *DB) Search(ctx context.Context, q string, limit int) ([]Hit, error) {
+	fq := ftsQuery(q)
+	if fq == "" {
+		return nil, fmt.Errorf("%w: search for what? give at least one word", ErrInvalid)
+	}
+	if limit <= 0 {
+		limit = 20
+	}
+	var hits []Hit
+	for _, s := range searchSpecs {
+		rows, err := db.sql.QueryContext(ctx, s.query, fq, limit)
+		if err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		var kind []Hit
+		for rows.Next() {
+			h := Hit{Entity: s.entity}
+			if err := rows.Scan(&h.ID, &h.Title, &h.Detail, &h.Rank); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("search: %w", err)
+			}
+			kind = append(kind, h)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		sort.SliceStable(kind, func(i, j int) bool { return kind[i].Rank < kind[j].Rank })
+		hits = append(hits, kind...)
+	}
+	return hits, nil
+}

@@ -1,0 +1,381 @@
+// Package store is rolo's local database: the domain types, the SQLite store with its
+// embedded migrations, the op log and hybrid logical clock, search, the agenda and the
+// pipeline. It imports no other package of the project.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Sentinel errors. Callers test them with errors.Is.
+var (
+	// ErrNotFound means no record matched.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict means the change contradicts the current state (a constraint).
+	ErrConflict = errors.New("conflict")
+	// ErrInvalid means the input is malformed; the wrapping message says which field.
+	ErrInvalid = errors.New("invalid input")
+	// ErrTooNew means the database was written by a newer rolo.
+	ErrTooNew = errors.New("database is from a newer rolo")
+	// ErrNothingToUndo means the op log holds no local change that is not undone yet.
+	ErrNothingToUndo = errors.New("nothing to undo")
+)
+
+// TimeFormat is how instants are stored: UTC, fixed width, so text order is time order.
+const TimeFormat = "2006-01-02T15:04:05.000Z"
+
+// DateFormat is how calendar dates are stored.
+const DateFormat = "2006-01-02"
+
+// Options tune a database at open time. The zero value is usable.
+type Options struct {
+	// Stages seed the pipeline of a new database; nil means DefaultStages.
+	Stages []StageSpec
+	// Owner names the local user on a new database; empty means the OS user.
+	Owner string
+	// Visibility is the default for new records: "team" (default) or "private".
+	Visibility string
+	// Currency is the default ISO 4217 code for deals; empty means USD.
+	Currency string
+	// Now overrides the clock (tests); nil means time.Now.
+	Now func() time.Time
+	// NoBackup skips the backup written before migrating an older database.
+	NoBackup bool
+}
+
+// StageSpec describes a pipeline stage for a new database.
+type StageSpec struct {
+	Name        string `json:"name" mapstructure:"name"`
+	Probability int    `json:"probability" mapstructure:"probability"`
+	RottingDays int    `json:"rotting_days" mapstructure:"rotting_days"`
+}
+
+// DefaultStages is the pipeline a new database starts with.
+func DefaultStages() []StageSpec {
+	return []StageSpec{
+		{"Lead", 10, 14},
+		{"Qualified", 25, 14},
+		{"Proposal", 50, 21},
+		{"Negotiation", 75, 21},
+	}
+}
+
+// DB is an open rolo database.
+type DB struct {
+	sql        *sql.DB
+	path       string
+	device     string
+	owner      string
+	visibility string
+	currency   string
+	now        func() time.Time
+
+	mu       sync.Mutex // guards lastHLC
+	lastHLC  HLC
+	Migrated *MigrationInfo
+}
+
+// MigrationInfo reports an upgrade performed by Open.
+type MigrationInfo struct {
+	From, To int
+	Backup   string
+}
+
+// SchemaVersion is the newest schema this build knows.
+func SchemaVersion() int { return len(migrations()) }
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func migrations() []migration {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		panic(err)
+	}
+	var ms []migration
+	for _, e := range entries {
+		n, err := strconv.Atoi(strings.SplitN(e.Name(), "_", 2)[0])
+		if err != nil {
+			panic("migration without a number: " + e.Name())
+		}
+		b, err := migrationFiles.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			panic(err)
+		}
+		ms = append(ms, migration{n, e.Name(), string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i, m := range ms {
+		if m.version != i+1 {
+			panic("migrations are not numbered 1, 2, 3…: " + m.name)
+		}
+	}
+	return ms
+}
+
+// DSN returns the modernc connection string rolo uses for path. WAL lets the TUI read while
+// the CLI writes; synchronous=FULL because with WAL the NORMAL setting can lose a committed
+// edit on power loss; _txlock=immediate takes the write lock at BEGIN so two writers wait
+// on busy_timeout instead of failing on lock upgrade.
+func DSN(path string) string {
+	q := url.Values{}
+	for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(5000)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// Open opens (creating if needed) the database at path and brings its schema up to date.
+// An older database is backed up beside itself before it is migrated; a database from a
+// newer rolo is refused with ErrTooNew and left untouched.
+func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	if path == "" {
+		return nil, fmt.Errorf("open database: %w: empty path", ErrInvalid)
+	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("open database: %s is a directory", path)
+	} else if err == nil {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("open database: %w", err)
+		}
+		f.Close()
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("open database: %w", err)
+	} else if _, err := os.Stat(filepath.Dir(path)); err != nil {
+		return nil, fmt.Errorf("open database: directory %s does not exist", filepath.Dir(path))
+	}
+	sdb, err := sql.Open("sqlite", DSN(path))
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	db := &DB{sql: sdb, path: path, now: opts.Now}
+	if db.now == nil {
+		db.now = time.Now
+	}
+	if err := db.migrate(ctx, opts); err != nil {
+		sdb.Close()
+		return nil, err
+	}
+	if err := db.loadMeta(ctx, opts); err != nil {
+		sdb.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// Path is the file the database lives in.
+func (db *DB) Path() string { return db.path }
+
+// Device is this install's device id.
+func (db *DB) Device() string { return db.device }
+
+// Owner is the local user's name.
+func (db *DB) Owner() string { return db.owner }
+
+// SQL exposes the connection pool for benchmarks and tools that read the schema directly.
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+// Now is the store's clock in UTC.
+func (db *DB) Now() time.Time { return db.now().UTC() }
+
+func (db *DB) migrate(ctx context.Context, opts Options) error {
+	var version int
+	if err := db.sql.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return fmt.Errorf("open database: %s is not a rolo database or cannot be read: %w", db.path, err)
+	}
+	ms := migrations()
+	if version > len(ms) {
+		return fmt.Errorf("open database: %w: %s has schema version %d, this rolo knows up to %d; upgrade rolo", ErrTooNew, db.path, version, len(ms))
+	}
+	if version == len(ms) {
+		return nil
+	}
+	if version > 0 && !opts.NoBackup {
+		backup := fmt.Sprintf("%s.v%d-%s.bak", db.path, version, db.now().UTC().Format("20060102T150405"))
+		if _, err := db.sql.ExecContext(ctx, "VACUUM INTO ?", backup); err != nil {
+			return fmt.Errorf("back up before migrating: %w", err)
+		}
+		db.Migrated = &MigrationInfo{From: version, To: len(ms), Backup: backup}
+	}
+	for _, m := range ms[version:] {
+		if err := db.applyMigration(ctx, m, opts); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (db *DB) applyMigration(ctx context.Context, m migration, opts Options) error {
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migrate %s: %w", m.name, err)
+	}
+	defer tx.Rollback()
+	var current int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
+		return fmt.Errorf("migrate %s: %w", m.name, err)
+	}
+	if current >= m.version { // another process migrated while we waited for the lock
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return fmt.Errorf("migrate %s: %w", m.name, err)
+	}
+	if m.version == 1 {
+		if err := seed(ctx, tx, db.now().UTC(), opts); err != nil {
+			return fmt.Errorf("migrate %s: %w", m.name, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
+		return fmt.Errorf("migrate %s: %w", m.name, err)
+	}
+	return tx.Commit()
+}
+
+// seed writes what a new database starts with: its device id, owner, clock and stages.
+func seed(ctx context.Context, tx *sql.Tx, now time.Time, opts Options) error {
+	device := uuid.Must(uuid.NewV7()).String()
+	owner := opts.Owner
+	if owner == "" {
+		owner = osUser()
+	}
+	hlc := HLC(0).Next(now)
+	for k, v := range map[string]string{"device_id": device, "owner": owner, "hlc": hlc.String()} {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES (?, ?)", k, v); err != nil {
+			return err
+		}
+	}
+	stages := opts.Stages
+	if len(stages) == 0 {
+		stages = DefaultStages()
+	}
+	seen := map[string]bool{}
+	ts := now.Format(TimeFormat)
+	for i, s := range stages {
+		if err := validateStageSpec(s); err != nil {
+			return err
+		}
+		if seen[strings.ToLower(s.Name)] {
+			return fmt.Errorf("%w: stage %q is listed twice", ErrInvalid, s.Name)
+		}
+		seen[strings.ToLower(s.Name)] = true
+		hlc = hlc.Next(now)
+		_, err := tx.ExecContext(ctx, `INSERT INTO stages (id, name, position, probability, rotting_days,
+			created_at, updated_at, hlc, device) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			newID(), s.Name, i, s.Probability, s.RottingDays, ts, ts, int64(hlc), device)
+		if err != nil {
+			return err
+		}
+	}
+	_, err := tx.ExecContext(ctx, "UPDATE meta SET value = ? WHERE key = 'hlc'", hlc.String())
+	return err
+}
+
+func validateStageSpec(s StageSpec) error {
+	switch {
+	case strings.TrimSpace(s.Name) == "":
+		return fmt.Errorf("%w: a stage needs a name", ErrInvalid)
+	case s.Probability < 0 || s.Probability > 100:
+		return fmt.Errorf("%w: stage %q probability %d is not between 0 and 100", ErrInvalid, s.Name, s.Probability)
+	case s.RottingDays < 0:
+		return fmt.Errorf("%w: stage %q rotting_days %d is negative", ErrInvalid, s.Name, s.RottingDays)
+	}
+	return nil
+}
+
+func osUser() string {
+	for _, k := range []string{"USER", "LOGNAME", "USERNAME"} {
+		if v := os.Getenv(k); v != "" {
+			return v
+		}
+	}
+	return "me"
+}
+
+func (db *DB) loadMeta(ctx context.Context, opts Options) error {
+	rows, err := db.sql.QueryContext(ctx, "SELECT key, value FROM meta")
+	if err != nil {
+		return fmt.Errorf("read meta: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return fmt.Errorf("read meta: %w", err)
+		}
+		switch k {
+		case "device_id":
+			db.device = v
+		case "owner":
+			db.owner = v
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read meta: %w", err)
+	}
+	if db.device == "" {
+		return fmt.Errorf("read meta: %s has no device id; run rolo check", db.path)
+	}
+	db.visibility = opts.Visibility
+	if db.visibility == "" {
+		db.visibility = "team"
+	}
+	if err := checkVisibility(db.visibility); err != nil {
+		return err
+	}
+	db.currency = strings.ToUpper(opts.Currency)
+	if db.currency == "" {
+		db.currency = "USD"
+	}
+	if !ValidCurrency(db.currency) {
+		return fmt.Errorf("%w: default currency %q is not an ISO 4217 code", ErrInvalid, opts.Currency)
+	}
+	return nil
+}
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+func fmtTime(t time.Time) string { return t.UTC().Format(TimeFormat) }
+
+func parseTime(s string) time.Time {
+	t, err := time.Parse(TimeFormat, s)
+	if err != nil {
+		t, _ = time.Parse(time.RFC3339Nano, s)
+	}
+	return t
+}
+
+func timePtr(ns sql.NullString) *time.Time {
+	if !ns.Valid || ns.String == "" {
+		return nil
+	}
+	t := parseTime(ns.String)
+	return &t
+}
