@@ -143,7 +143,7 @@ func (t *Tx) insertRow(s entitySpec, entity, id string, fields Fields, h HLC, de
 		if s.isCol(k) {
 			continue
 		}
-		if err := t.writeSpecial(entity, id, k, fields[k]); err != nil {
+		if err := t.writeSpecial(entity, id, k, fields[k], true); err != nil {
 			return err
 		}
 	}
@@ -234,7 +234,7 @@ func (t *Tx) applyFields(s entitySpec, entity, id string, fields Fields) error {
 		if s.isCol(k) {
 			continue
 		}
-		if err := t.writeSpecial(entity, id, k, fields[k]); err != nil {
+		if err := t.writeSpecial(entity, id, k, fields[k], false); err != nil {
 			return err
 		}
 	}
@@ -301,8 +301,9 @@ func (t *Tx) current(s entitySpec, entity, id string, fields Fields) (old, base 
 	return old, base, rows.Err()
 }
 
-// writeSpecial writes a list or tag field.
-func (t *Tx) writeSpecial(entity, id, field string, v any) error {
+// writeSpecial writes a list or tag field; fresh means the record was just inserted, so
+// there are no old child rows to replace.
+func (t *Tx) writeSpecial(entity, id, field string, v any, fresh bool) error {
 	switch {
 	case strings.HasPrefix(field, "tag:"):
 		tag := strings.TrimPrefix(field, "tag:")
@@ -322,8 +323,10 @@ func (t *Tx) writeSpecial(entity, id, field string, v any) error {
 		if err := convert(v, &list); err != nil {
 			return err
 		}
-		if _, err := t.exec("DELETE FROM contact_emails WHERE contact_id = ?", id); err != nil {
-			return fmt.Errorf("write emails: %w", err)
+		if !fresh {
+			if _, err := t.exec("DELETE FROM contact_emails WHERE contact_id = ?", id); err != nil {
+				return fmt.Errorf("write emails: %w", err)
+			}
 		}
 		for i, e := range list {
 			if _, err := t.exec("INSERT INTO contact_emails (contact_id, position, email, label) VALUES (?, ?, ?, ?)",
@@ -337,8 +340,10 @@ func (t *Tx) writeSpecial(entity, id, field string, v any) error {
 		if err := convert(v, &list); err != nil {
 			return err
 		}
-		if _, err := t.exec("DELETE FROM contact_phones WHERE contact_id = ?", id); err != nil {
-			return fmt.Errorf("write phones: %w", err)
+		if !fresh {
+			if _, err := t.exec("DELETE FROM contact_phones WHERE contact_id = ?", id); err != nil {
+				return fmt.Errorf("write phones: %w", err)
+			}
 		}
 		for i, p := range list {
 			if _, err := t.exec("INSERT INTO contact_phones (contact_id, position, phone, label, digits) VALUES (?, ?, ?, ?, ?)",
