@@ -52,6 +52,9 @@ func validateEmails(list []Email) error {
 		if !ValidEmail(e.Email) {
 			return fmt.Errorf("%w: email %q is not a valid address", ErrInvalid, e.Email)
 		}
+		if err := checkLen("email label", e.Label, maxShort); err != nil {
+			return err
+		}
 		if seen[strings.ToLower(e.Email)] {
 			return fmt.Errorf("%w: email %q is given twice", ErrInvalid, e.Email)
 		}
@@ -64,6 +67,9 @@ func validatePhones(list []Phone) error {
 	for _, p := range list {
 		if !ValidPhone(p.Phone) {
 			return fmt.Errorf("%w: phone %q is not a phone number", ErrInvalid, p.Phone)
+		}
+		if err := checkLen("phone label", p.Label, maxShort); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -387,7 +387,7 @@ func (db *DB) FindDeals(ctx context.Context, f DealFilter) ([]Deal, int, error) 
 	if err := db.sql.QueryRowContext(ctx, "SELECT count(*) FROM deals d"+cond, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("list deals: %w", err)
 	}
-	rows, err := db.sql.QueryContext(ctx, "SELECT "+dealCols+dealFrom+cond+" ORDER BY d.created_at DESC, d.id"+limitClause(f.Limit, f.Offset), args...)
+	rows, err := db.sql.QueryContext(ctx, "SELECT "+dealCols+dealFrom+cond+" ORDER BY d.created_at DESC, d.id DESC"+limitClause(f.Limit, f.Offset), args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list deals: %w", err)
 	}

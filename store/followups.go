@@ -95,7 +95,8 @@ func (db *DB) SnoozeFollowUp(ctx context.Context, id string, until time.Time, al
 	if f.DoneAt != nil {
 		return nil, fmt.Errorf("%w: follow-up %q is done; reopen it first", ErrConflict, f.Title)
 	}
-	if !until.After(db.Now()) && !allDay {
+	// A whole day counts as the future until it has ended.
+	if (allDay && !until.Add(24*time.Hour).After(db.Now())) || (!allDay && !until.After(db.Now())) {
 		return nil, fmt.Errorf("%w: snooze until %s is not in the future", ErrInvalid, until.Local().Format("2006-01-02 15:04"))
 	}
 	return db.editFollowUp(ctx, f, "snooze follow-up "+f.Title, func(string) Fields {

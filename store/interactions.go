@@ -153,6 +153,16 @@ func (db *DB) AmendInteraction(ctx context.Context, id, text string) (*Interacti
 	}
 	nid := newID()
 	err = db.write(ctx, "edit "+i.Kind+" entry", func(t *Tx) error {
+		// Only the live version may be amended: amending a replaced or removed entry would put
+		// a second version, or a removed entry, back on the timeline.
+		var supersededBy sql.NullString
+		var redacted int
+		if err := t.tx.QueryRowContext(t.ctx, "SELECT superseded_by, redacted FROM interactions WHERE id = ?", i.ID).Scan(&supersededBy, &redacted); err != nil {
+			return err
+		}
+		if supersededBy.Valid || redacted != 0 {
+			return fmt.Errorf("%w: the entry was already edited or removed; edit its newest version", ErrConflict)
+		}
 		err := t.create(EntityInteraction, nid, Fields{"kind": i.Kind, "occurred_at": fmtTime(i.OccurredAt), "text": text,
 			"contact_id": nullStr(i.ContactID), "company_id": nullStr(i.CompanyID), "deal_id": nullStr(i.DealID),
 			"supersedes": i.ID, "owner": t.db.owner, "visibility": i.Visibility, "created_at": fmtTime(t.now)})

@@ -183,7 +183,7 @@ func (t *Tx) ensureDeleted(entity, id string, deleted bool) error {
 
 // revertEntry cancels a timeline append: a logged entry is redacted, a redaction is
 // cancelled by appending a copy of the entry it hid, an amendment is redacted and the
-// entry it replaced shown again.
+// entry it replaced shown again (and the contact's last-touched time recomputed).
 func (t *Tx) revertEntry(op *Change) error {
 	i, err := t.entry(op.EntityID)
 	if err != nil {
@@ -193,8 +193,7 @@ func (t *Tx) revertEntry(op *Change) error {
 	if err := t.tx.QueryRowContext(t.ctx, "SELECT redacted FROM interactions WHERE id = ?", i.ID).Scan(&redacted); err != nil {
 		return err
 	}
-	switch {
-	case i.Kind == "redaction":
+	if i.Kind == "redaction" {
 		hidden, err := t.entry(i.Supersedes)
 		if err != nil {
 			return err
@@ -207,20 +206,35 @@ func (t *Tx) revertEntry(op *Change) error {
 			return err
 		}
 		return t.touch(hidden.ContactID)
-	case redacted != 0:
-		return nil
-	case i.Supersedes != "":
-		if err := t.redact(i); err != nil {
+	}
+	// A redacted entry may live on as the copy that undoing its redaction appended (a copy
+	// that supersedes it); reverting the entry hides that copy.
+	live := i
+	for redacted != 0 {
+		var next string
+		err := t.tx.QueryRowContext(t.ctx, "SELECT id, redacted FROM interactions WHERE supersedes = ? AND kind = ? ORDER BY rowid DESC LIMIT 1",
+			live.ID, live.Kind).Scan(&next, &redacted)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil // already hidden
+		}
+		if err != nil {
 			return err
 		}
+		if live, err = t.entry(next); err != nil {
+			return err
+		}
+	}
+	if err := t.redact(live); err != nil {
+		return err
+	}
+	if i.Supersedes != "" {
+		// an amendment: show the entry it replaced again
 		if _, err := t.tx.ExecContext(t.ctx, "UPDATE interactions SET superseded_by = NULL WHERE id = ? AND superseded_by = ?", i.Supersedes, i.ID); err != nil {
 			return err
 		}
 		t.markIndex(EntityInteraction, i.Supersedes)
-		return nil
-	default:
-		return t.redact(i)
 	}
+	return t.touch(i.ContactID)
 }
 
 func (t *Tx) entry(id string) (*Interaction, error) {

@@ -114,6 +114,22 @@ func (db *DB) Resolve(ctx context.Context, ref string, o ResolveOptions) (Candid
 			return fmt.Sprintf("SELECT id, %s FROM %s WHERE rowid IN (SELECT rowid FROM %s WHERE %s MATCH ?) AND %s LIMIT 11",
 				rt.label, rt.table, fts, fts, live(rt.table)), []any{col + " : (" + q + ")"}
 		},
+		// Deleted records are not in the search index; for restore and history, match the
+		// start of words of their names directly. Deleted rows are few, so the scan is cheap.
+		func(kind string, rt refTable) (string, []any) {
+			words := strings.Fields(strings.ToLower(ref))
+			if !o.Deleted || kind == EntityInteraction || len(words) == 0 {
+				return "", nil
+			}
+			var conds []string
+			var args []any
+			for _, w := range words {
+				conds = append(conds, "(' ' || lower("+rt.label+")) LIKE ? ESCAPE '\\'")
+				args = append(args, "% "+likeEscape(w)+"%")
+			}
+			return fmt.Sprintf("SELECT id, %s FROM %s WHERE deleted_at IS NOT NULL AND %s LIMIT 11",
+				rt.label, rt.table, strings.Join(conds, " AND ")), args
+		},
 	}
 	for _, r := range rules {
 		var found []Candidate
@@ -151,4 +167,8 @@ func (db *DB) Resolve(ctx context.Context, ref string, o ResolveOptions) (Candid
 		}
 	}
 	return Candidate{}, fmt.Errorf("%w: nothing matches %q", ErrNotFound, ref)
+}
+
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
 }

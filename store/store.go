@@ -7,8 +7,10 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -25,6 +27,10 @@ import (
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
+
+// migrationFS is where migrations are read from: the embedded files, or in tests a
+// stand-in holding a later migration.
+var migrationFS fs.FS = migrationFiles
 
 // Sentinel errors. Callers test them with errors.Is.
 var (
@@ -110,7 +116,7 @@ type migration struct {
 }
 
 func migrations() []migration {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	entries, err := fs.ReadDir(migrationFS, "migrations")
 	if err != nil {
 		panic(err)
 	}
@@ -120,7 +126,7 @@ func migrations() []migration {
 		if err != nil {
 			panic("migration without a number: " + e.Name())
 		}
-		b, err := migrationFiles.ReadFile("migrations/" + e.Name())
+		b, err := fs.ReadFile(migrationFS, "migrations/"+e.Name())
 		if err != nil {
 			panic(err)
 		}
@@ -162,7 +168,11 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open database: %w", err)
 		}
+		err = refuseTooNew(f, path)
 		f.Close()
+		if err != nil {
+			return nil, err
+		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("open database: %w", err)
 	} else if _, err := os.Stat(filepath.Dir(path)); err != nil {
@@ -185,6 +195,21 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// refuseTooNew reads the schema version (user_version) straight from the file header of
+// f, so that a database from a newer rolo is refused before the connection string's
+// pragmas (the switch to WAL) write to it. Anything that is not a readable SQLite header
+// is left for the normal open to report.
+func refuseTooNew(f *os.File, path string) error {
+	var hdr [100]byte
+	if _, err := io.ReadFull(f, hdr[:]); err != nil || string(hdr[:16]) != "SQLite format 3\x00" {
+		return nil
+	}
+	if version, n := int(binary.BigEndian.Uint32(hdr[60:64])), SchemaVersion(); version > n {
+		return fmt.Errorf("open database: %w: %s has schema version %d, this rolo knows up to %d; upgrade rolo", ErrTooNew, path, version, n)
+	}
+	return nil
 }
 
 // Close closes the database.

@@ -5,7 +5,6 @@ import (
 	"net/mail"
 	"strings"
 	"time"
-	"unicode"
 )
 
 // Record holds what every record carries.
@@ -165,9 +164,10 @@ func checkVisibility(v string) error {
 	return nil
 }
 
-// ValidEmail reports whether s is one plain address (no display name).
+// ValidEmail reports whether s is one plain address (no display name), at most 254 bytes
+// long (the SMTP limit).
 func ValidEmail(s string) bool {
-	if s == "" || strings.ContainsAny(s, " <>\"") {
+	if s == "" || len(s) > 254 || strings.ContainsAny(s, " <>\"") {
 		return false
 	}
 	a, err := mail.ParseAddress(s)
@@ -192,12 +192,15 @@ func PhoneDigits(s string) string {
 }
 
 // ValidPhone reports whether s looks like a phone number: digits with the usual
-// separators, 3 to 20 digits.
+// separators, 3 to 20 digits, at most 64 bytes in all.
 func ValidPhone(s string) bool {
+	if len(s) > 64 {
+		return false
+	}
 	n := 0
 	for _, r := range s {
 		switch {
-		case unicode.IsDigit(r):
+		case r >= '0' && r <= '9': // the digits PhoneDigits keeps, so every valid number can be matched
 			n++
 		case strings.ContainsRune(" +-().xX/ext.", r):
 		default:

@@ -1,0 +1,229 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+
+	"github.com/rolo-crm/rolo/store"
+)
+
+// found reports whether a search for q returns the record with id.
+func found(t *testing.T, db *store.DB, q, id string) bool {
+	t.Helper()
+	hits, err := db.Search(context.Background(), q, 0)
+	if err != nil {
+		t.Fatalf("search %q: %v", q, err)
+	}
+	for _, h := range hits {
+		if h.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+func wantFound(t *testing.T, db *store.DB, q, id string) {
+	t.Helper()
+	if !found(t, db, q, id) {
+		t.Errorf("search %q does not find %s", q, id)
+	}
+}
+
+func wantNotFound(t *testing.T, db *store.DB, q, id string) {
+	t.Helper()
+	if found(t, db, q, id) {
+		t.Errorf("search %q still finds %s", q, id)
+	}
+}
+
+func TestDB_Search(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+	db := f.db
+	zoe := must[*store.Contact](t)(db.CreateContact(ctx, store.ContactInput{Name: "Zoë Ångström", Phones: []store.Phone{{Phone: "+1 (555) 010-2030"}}}))
+	fu := must[*store.FollowUp](t)(db.AddFollowUp(ctx, store.FollowUpInput{Title: "Prepare the quarterly review", DueAt: t0, ContactID: zoe.ID}))
+	t.Run("Finds", func(t *testing.T) {
+		for _, tc := range []struct {
+			q, id string
+		}{
+			{"ad", f.contact.ID},       // prefix
+			{"Ada Love", f.contact.ID}, // several prefixes
+			{"LOVELACE", f.contact.ID}, // case
+			{"zoe", zoe.ID},            // diacritics folded in the index
+			{"Zoë", zoe.ID},            // and in the query
+			{"angst", zoe.ID},          // Å
+			{"ada@example.com", f.contact.ID},
+			{"example", f.contact.ID},    // a part of an address
+			{"15550102030", zoe.ID},      // phone digits
+			{"555 010", zoe.ID},          // phone as written
+			{"(555) 010-2030", zoe.ID},   // phone with punctuation
+			{"7946 0018", f.contact.ID},  // groups of digits as written
+			{"analytical", f.contact.ID}, // company name finds its contacts
+			{"analytical", f.company.ID}, // and the company
+			{"engines.example", f.company.ID},
+			{"vip", f.contact.ID},      // tag
+			{"partner", f.company.ID},  // company tag
+			{"countess", f.contact.ID}, // title
+			{"poetical", f.contact.ID}, // notes
+			{"differ", f.deal.ID},      // deal title
+			{"lovelace", f.deal.ID},    // deal's contact
+			{"bernoulli", f.entry.ID},  // timeline text
+			{"quarterly rev", fu.ID},   // follow-up title
+		} {
+			wantFound(t, db, tc.q, tc.id)
+		}
+		hits := must[[]store.Hit](t)(db.Search(ctx, "ada", 0))
+		if len(hits) == 0 || hits[0].Entity != store.EntityContact || hits[0].Title != "Ada Lovelace" ||
+			hits[0].Detail != "Analytical Engines · ada@example.com" {
+			t.Errorf("hits = %+v", hits)
+		}
+		if hits := must[[]store.Hit](t)(db.Search(ctx, "bernoulli", 0)); len(hits) != 1 || hits[0].Entity != store.EntityInteraction ||
+			!strings.Contains(hits[0].Title, "Ada Lovelace") || hits[0].Detail != f.entry.Text {
+			t.Errorf("timeline hit = %+v", hits)
+		}
+	})
+	t.Run("Limit", func(t *testing.T) {
+		for i := range 5 {
+			must[*store.Contact](t)(db.CreateContact(ctx, store.ContactInput{Name: fmt.Sprintf("Limit Person%d", i)}))
+		}
+		if hits := must[[]store.Hit](t)(db.Search(ctx, "limit", 3)); len(hits) != 3 {
+			t.Errorf("%d hits with limit 3", len(hits))
+		}
+	})
+	t.Run("OddInput", func(t *testing.T) {
+		for _, q := range []string{`"`, `"ada`, `ada"`, "", "   ", "!!", `"*"`, "-- --", `AND`, `ada AND`, `OR ada`, `NOT`, `*`, `ada*`, `NEAR(`, `NEAR(ada lovelace, 2)`,
+			`name:ada`, `{name}: ada`, `^ada`, `ada -lovelace`, `+ada`, `(`, `)`, `'`, `ada'`, `\`, `%`, `_`, `🙂`, `ada🙂`, `日本語`,
+			`ǅemal`, `ﬁnance`, `ⅷ`, `x²`, "tab\there", "new\nline", strings.Repeat("a ", 50), strings.Repeat("x", 5000),
+			"\x00", "ada\x00lovelace", "\xff\xfe", `""""`, `a"b"c`, `col : x`, `-`, `--`, `1.5`, `@`} {
+			_, err := db.Search(ctx, q, 0)
+			hasWord := strings.IndexFunc(q, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) >= 0
+			switch {
+			case hasWord && err != nil:
+				t.Errorf("Search(%q): %v", q, err)
+			case !hasWord && !errors.Is(err, store.ErrInvalid):
+				// nothing to search for: the empty-query error
+				t.Errorf("Search(%q) = %v, want ErrInvalid", q, err)
+			}
+		}
+	})
+}
+
+// TestDB_SearchConsistency follows the index through every kind of write.
+func TestDB_SearchConsistency(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+	db := f.db
+	t.Run("EditContact", func(t *testing.T) {
+		must[*store.Contact](t)(db.UpdateContact(ctx, f.contact.ID, store.ContactUpdate{Name: ptr("Augusta King"),
+			RemoveEmails: []string{"ada@example.com"}, AddEmails: []store.Email{{Email: "augusta@byron.example"}},
+			RemoveTags: []string{"vip"}, AddTags: []string{"mathematician"}}))
+		wantNotFound(t, db, "lovelace", f.contact.ID)
+		wantNotFound(t, db, "ada@example.com", f.contact.ID)
+		wantNotFound(t, db, "vip", f.contact.ID)
+		wantFound(t, db, "augusta", f.contact.ID)
+		wantFound(t, db, "byron", f.contact.ID)
+		wantFound(t, db, "mathematic", f.contact.ID)
+		// the deal shows its contact's name
+		wantNotFound(t, db, "lovelace", f.deal.ID)
+		wantFound(t, db, "augusta king", f.deal.ID)
+		checkHealthy(t, db)
+	})
+	t.Run("RenameCompany", func(t *testing.T) {
+		must[*store.Company](t)(db.UpdateCompany(ctx, f.company.ID, store.CompanyUpdate{Name: ptr("Difference Works")}))
+		wantNotFound(t, db, "analytical", f.contact.ID)
+		wantNotFound(t, db, "analytical", f.company.ID)
+		wantFound(t, db, "difference works", f.contact.ID)
+		wantFound(t, db, "works", f.company.ID)
+		wantFound(t, db, "works", f.deal.ID)
+		checkHealthy(t, db)
+	})
+	t.Run("MoveContactToAnotherCompany", func(t *testing.T) {
+		must[*store.Contact](t)(db.UpdateContact(ctx, f.contact.ID, store.ContactUpdate{Company: ptr("Jacquard Looms")}))
+		wantFound(t, db, "jacquard", f.contact.ID)
+		wantNotFound(t, db, "works", f.contact.ID)
+	})
+	t.Run("DeleteAndRestore", func(t *testing.T) {
+		for _, tc := range []struct {
+			name, q, id     string
+			delete, restore func() error
+		}{
+			{"contact", "augusta", f.contact.ID, func() error { return db.DeleteContact(ctx, f.contact.ID) }, func() error { return db.RestoreContact(ctx, f.contact.ID) }},
+			{"company", "works", f.company.ID, func() error { return db.DeleteCompany(ctx, f.company.ID) }, func() error { return db.RestoreCompany(ctx, f.company.ID) }},
+			{"deal", "differ", f.deal.ID, func() error { return db.DeleteDeal(ctx, f.deal.ID) }, func() error { return db.RestoreDeal(ctx, f.deal.ID) }},
+			{"follow-up", "notes", f.followUp.ID, func() error { return db.DeleteFollowUp(ctx, f.followUp.ID) }, func() error { return db.RestoreFollowUp(ctx, f.followUp.ID) }},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				wantFound(t, db, tc.q, tc.id)
+				noErr(t, tc.delete())
+				wantNotFound(t, db, tc.q, tc.id)
+				checkHealthy(t, db)
+				noErr(t, tc.restore())
+				wantFound(t, db, tc.q, tc.id)
+				checkHealthy(t, db)
+			})
+		}
+	})
+	t.Run("AmendAndRedact", func(t *testing.T) {
+		a := must[*store.Interaction](t)(db.AmendInteraction(ctx, f.entry.ID, "Discussed the Jacquard cards"))
+		wantNotFound(t, db, "bernoulli", f.entry.ID)
+		wantFound(t, db, "jacquard cards", a.ID)
+		checkHealthy(t, db)
+		noErr(t, db.RedactInteraction(ctx, a.ID))
+		wantNotFound(t, db, "cards", a.ID)
+		checkHealthy(t, db)
+		must[*store.Undone](t)(db.Undo(ctx)) // the amended text is back, in a copy
+		if hits := must[[]store.Hit](t)(db.Search(ctx, "jacquard cards", 0)); len(hits) != 1 || hits[0].Entity != store.EntityInteraction {
+			t.Errorf("hits after undoing the removal = %+v", hits)
+		}
+		must[*store.Undone](t)(db.Undo(ctx)) // the amendment is gone, the original is back
+		wantFound(t, db, "bernoulli", f.entry.ID)
+		if hits := must[[]store.Hit](t)(db.Search(ctx, "cards", 0)); len(hits) != 0 {
+			t.Errorf("hits for the undone amendment = %+v", hits)
+		}
+		checkHealthy(t, db)
+	})
+	t.Run("UndoEdits", func(t *testing.T) {
+		c := must[*store.Contact](t)(db.CreateContact(ctx, store.ContactInput{Name: "Undo Search"}))
+		must[*store.Contact](t)(db.UpdateContact(ctx, c.ID, store.ContactUpdate{Name: ptr("Renamed Person")}))
+		wantFound(t, db, "renamed", c.ID)
+		must[*store.Undone](t)(db.Undo(ctx))
+		wantFound(t, db, "undo search", c.ID)
+		wantNotFound(t, db, "renamed", c.ID)
+		must[*store.Undone](t)(db.Undo(ctx))
+		wantNotFound(t, db, "undo search", c.ID)
+		checkHealthy(t, db)
+	})
+	t.Run("RebuildSearch", func(t *testing.T) {
+		// a rebuilt index answers like the one kept current write by write
+		queries := []string{"augusta", "jacquard", "works", "differ", "bernoulli", "notes", "zzz"}
+		var before []string
+		for _, q := range queries {
+			before = append(before, fmt.Sprint(must[[]store.Hit](t)(db.Search(ctx, q, 0))))
+		}
+		noErr(t, db.RebuildSearch(ctx))
+		for i, q := range queries {
+			if got := fmt.Sprint(must[[]store.Hit](t)(db.Search(ctx, q, 0))); got != before[i] {
+				t.Errorf("search %q after rebuild:\n got %s\nwant %s", q, got, before[i])
+			}
+		}
+		checkHealthy(t, db)
+	})
+	t.Run("FindContactsQuery", func(t *testing.T) {
+		list, n := must2[[]store.Contact, int](t)(db.FindContacts(ctx, store.ContactFilter{Query: "aug"}))
+		if n != 1 || list[0].ID != f.contact.ID {
+			t.Errorf("FindContacts(aug) = %d", n)
+		}
+		_, n = must2[[]store.Company, int](t)(db.FindCompanies(ctx, store.CompanyFilter{Query: "diff wor"}))
+		if n != 1 {
+			t.Errorf("FindCompanies(diff wor) = %d", n)
+		}
+	})
+	_ = time.Second
+}
