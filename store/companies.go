@@ -69,10 +69,29 @@ func (db *DB) CreateCompany(ctx context.Context, in CompanyInput) (*Company, err
 
 // UpdateCompany applies u to the company with id.
 func (db *DB) UpdateCompany(ctx context.Context, id string, u CompanyUpdate) (*Company, error) {
-	cur, err := db.FindCompanyByID(ctx, id)
+	err := db.write(ctx, "edit company", func(t *Tx) error {
+		// Read under the write lock, so that a concurrent edit cannot land between this
+		// read and the write below and be lost.
+		cur, err := db.FindCompanyByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		t.summary = "edit company " + cur.Name
+		f, err := db.companyFields(ctx, cur, u)
+		if err != nil {
+			return err
+		}
+		_, err = t.update(EntityCompany, id, f)
+		return err
+	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("edit company: %w", err)
 	}
+	return db.FindCompanyByID(ctx, id)
+}
+
+// companyFields turns an update into the fields that change, validating every value.
+func (db *DB) companyFields(ctx context.Context, cur *Company, u CompanyUpdate) (Fields, error) {
 	f := Fields{}
 	name, domain, phone := cur.Name, cur.Domain, cur.Phone
 	if u.Name != nil {
@@ -107,14 +126,7 @@ func (db *DB) UpdateCompany(ctx context.Context, id string, u CompanyUpdate) (*C
 	if err := tagFields(f, cur.Tags, u.AddTags, u.RemoveTags); err != nil {
 		return nil, err
 	}
-	err = db.write(ctx, "edit company "+cur.Name, func(t *Tx) error {
-		_, err := t.update(EntityCompany, id, f)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("edit company: %w", err)
-	}
-	return db.FindCompanyByID(ctx, id)
+	return f, nil
 }
 
 // DeleteCompany tombstones a company. Its contacts keep their link.

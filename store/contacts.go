@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/google/uuid"
 )
 
 // ContactInput is a new contact. Company is a company id or name: an unknown name
@@ -163,10 +165,36 @@ func (db *DB) CreateContact(ctx context.Context, in ContactInput) (*Contact, err
 
 // UpdateContact applies u to the contact with id. It reports ErrNotFound for an unknown id.
 func (db *DB) UpdateContact(ctx context.Context, id string, u ContactUpdate) (*Contact, error) {
-	cur, err := db.FindContactByID(ctx, id)
+	err := db.write(ctx, "edit contact", func(t *Tx) error {
+		// Read under the write lock, so that a concurrent edit cannot land between this
+		// read and the write below and be lost.
+		cur, err := db.FindContactByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		t.summary = "edit contact " + cur.Name
+		f, err := db.contactFields(ctx, cur, u)
+		if err != nil {
+			return err
+		}
+		if u.Company != nil {
+			companyID, err := t.companyFor(*u.Company, cur.Visibility)
+			if err != nil {
+				return err
+			}
+			f["company_id"] = nullStr(companyID)
+		}
+		_, err = t.update(EntityContact, id, f)
+		return err
+	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("edit contact: %w", err)
 	}
+	return db.FindContactByID(ctx, id)
+}
+
+// contactFields turns an update into the fields that change, validating every value.
+func (db *DB) contactFields(ctx context.Context, cur *Contact, u ContactUpdate) (Fields, error) {
 	f := Fields{}
 	first, last := cur.FirstName, cur.LastName
 	if u.Name != nil {
@@ -230,21 +258,7 @@ func (db *DB) UpdateContact(ctx context.Context, id string, u ContactUpdate) (*C
 	if err := tagFields(f, cur.Tags, u.AddTags, u.RemoveTags); err != nil {
 		return nil, err
 	}
-	err = db.write(ctx, "edit contact "+cur.Name, func(t *Tx) error {
-		if u.Company != nil {
-			companyID, err := t.companyFor(*u.Company, cur.Visibility)
-			if err != nil {
-				return err
-			}
-			f["company_id"] = nullStr(companyID)
-		}
-		_, err := t.update(EntityContact, id, f)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("edit contact: %w", err)
-	}
-	return db.FindContactByID(ctx, id)
+	return f, nil
 }
 
 func editEmails(cur, add []Email, remove []string) ([]Email, error) {
@@ -345,6 +359,10 @@ func (t *Tx) companyFor(ref, visibility string) (string, error) {
 	err := t.tx.QueryRowContext(t.ctx, "SELECT id FROM companies WHERE id = ? AND deleted_at IS NULL", ref).Scan(&id)
 	if err == nil {
 		return id, nil
+	}
+	if uuid.Validate(ref) == nil {
+		// an id of a deleted or unknown company, not the name of a new one
+		return "", fmt.Errorf("company %s: %w (no live company has that id)", ShortID(ref), ErrNotFound)
 	}
 	ids, err := t.ids("SELECT id FROM companies WHERE name = ? COLLATE NOCASE AND deleted_at IS NULL AND merged_into IS NULL LIMIT 5", ref)
 	if err != nil {

@@ -3,8 +3,11 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -222,6 +225,13 @@ func TestDB_UpdateContact(t *testing.T) {
 		before := dump(t, f.db)
 		_, err := f.db.UpdateContact(ctx, store.NewID(), store.ContactUpdate{Title: ptr("x")})
 		wantErr(t, err, store.ErrNotFound)
+		// an id that names no live company is not taken for the name of a new one
+		_, err = f.db.UpdateContact(ctx, f.contact.ID, store.ContactUpdate{Company: ptr(store.NewID())})
+		wantErr(t, err, store.ErrNotFound)
+		_, err = f.db.CreateContact(ctx, store.ContactInput{Name: "New", Company: store.NewID()})
+		wantErr(t, err, store.ErrNotFound)
+		_, err = f.db.CreateDeal(ctx, store.DealInput{Title: "New", Company: store.NewID()})
+		wantErr(t, err, store.ErrNotFound)
 		_, err = f.db.FindContactByID(ctx, f.company.ID)
 		wantErr(t, err, store.ErrNotFound)
 		assertUnchanged(t, f.db, before)
@@ -431,6 +441,11 @@ func TestDB_DeleteCompany(t *testing.T) {
 	}
 	before := dump(t, f.db)
 	wantErr(t, f.db.DeleteCompany(ctx, f.company.ID), store.ErrConflict)
+	// a deleted company's id does not link, nor become the name of a new company
+	other := must[*store.Contact](t)(f.db.CreateContact(ctx, store.ContactInput{Name: "Other"}))
+	before = dump(t, f.db)
+	_, err := f.db.UpdateContact(ctx, other.ID, store.ContactUpdate{Company: ptr(f.company.ID)})
+	wantErr(t, err, store.ErrNotFound)
 	assertUnchanged(t, f.db, before)
 	noErr(t, f.db.RestoreCompany(ctx, f.company.ID))
 	list, total := must2[[]store.Company, int](t)(f.db.FindCompanies(ctx, store.CompanyFilter{Tag: "PARTNER", Query: "analyt"}))
@@ -478,5 +493,39 @@ func TestPhone(t *testing.T) {
 		if got := store.PhoneDigits(tc.in); got != tc.digits {
 			t.Errorf("PhoneDigits(%q) = %q, want %q", tc.in, got, tc.digits)
 		}
+	}
+}
+
+// Edits read the record under the write lock: two handles adding tags to one contact at the
+// same time never lose a tag.
+func TestDB_UpdateContact_Concurrent(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "rolo.db")
+	a := mustOpenPath(t, path)
+	b := mustOpenPath(t, path)
+	c, err := a.CreateContact(ctx, store.ContactInput{Name: "Ada Lovelace"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for w, db := range []*store.DB{a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 15 {
+				if _, err := db.UpdateContact(ctx, c.ID, store.ContactUpdate{AddTags: []string{fmt.Sprintf("w%d-%d", w, i)}}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	got, err := a.FindContactByID(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Tags) != 30 {
+		t.Errorf("got %d tags, want 30: %v", len(got.Tags), got.Tags)
 	}
 }

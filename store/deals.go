@@ -144,10 +144,36 @@ func (db *DB) CreateDeal(ctx context.Context, in DealInput) (*Deal, error) {
 
 // UpdateDeal applies u to the deal with id.
 func (db *DB) UpdateDeal(ctx context.Context, id string, u DealUpdate) (*Deal, error) {
-	cur, err := db.FindDealByID(ctx, id)
+	err := db.write(ctx, "edit deal", func(t *Tx) error {
+		// Read under the write lock, so that a concurrent edit cannot land between this
+		// read and the write below and be lost.
+		cur, err := db.FindDealByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		t.summary = "edit deal " + cur.Title
+		f, err := db.dealFields(ctx, cur, u)
+		if err != nil {
+			return err
+		}
+		if u.Company != nil {
+			companyID, err := t.companyFor(*u.Company, cur.Visibility)
+			if err != nil {
+				return err
+			}
+			f["company_id"] = nullStr(companyID)
+		}
+		_, err = t.update(EntityDeal, id, f)
+		return err
+	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("edit deal: %w", err)
 	}
+	return db.FindDealByID(ctx, id)
+}
+
+// dealFields turns an update into the fields that change, validating every value.
+func (db *DB) dealFields(ctx context.Context, cur *Deal, u DealUpdate) (Fields, error) {
 	f := Fields{}
 	if u.Title != nil {
 		t := strings.TrimSpace(*u.Title)
@@ -201,21 +227,7 @@ func (db *DB) UpdateDeal(ctx context.Context, id string, u DealUpdate) (*Deal, e
 	if err := tagFields(f, cur.Tags, u.AddTags, u.RemoveTags); err != nil {
 		return nil, err
 	}
-	err = db.write(ctx, "edit deal "+cur.Title, func(t *Tx) error {
-		if u.Company != nil {
-			companyID, err := t.companyFor(*u.Company, cur.Visibility)
-			if err != nil {
-				return err
-			}
-			f["company_id"] = nullStr(companyID)
-		}
-		_, err := t.update(EntityDeal, id, f)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("edit deal: %w", err)
-	}
-	return db.FindDealByID(ctx, id)
+	return f, nil
 }
 
 // MoveDeal puts an open deal in another stage and appends the move to its timeline.

@@ -403,7 +403,7 @@ func TestMoney(t *testing.T) {
 	}
 	for _, tc := range []struct{ in, cur string }{
 		{"", "USD"}, {"-5", "USD"}, {"1.234", "USD"}, {"1.5", "JPY"}, {"12abc", "USD"}, {"1e5", "USD"}, {"1.2.3", "USD"},
-		{"1000000000000000", "USD"}, {"+5", "USD"}, {"١٢", "USD"},
+		{"1000000000000000", "USD"}, {"+5", "USD"}, {"١٢", "USD"}, {".", "USD"}, {",", "USD"}, {"_._", "USD"},
 	} {
 		if n, err := store.ParseAmount(tc.in, tc.cur); err == nil {
 			t.Errorf("ParseAmount(%q, %s) = %d, want an error", tc.in, tc.cur, n)

@@ -142,6 +142,9 @@ func TestDB_SnoozeFollowUp(t *testing.T) {
 		wantErr(t, err, store.ErrInvalid)
 		_, err = f.db.SnoozeFollowUp(ctx, f.followUp.ID, t0, false)
 		wantErr(t, err, store.ErrInvalid)
+		yesterday := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+		_, err = f.db.SnoozeFollowUp(ctx, f.followUp.ID, yesterday, true)
+		wantErr(t, err, store.ErrInvalid)
 		assertUnchanged(t, f.db, before)
 	})
 }

@@ -59,6 +59,9 @@ func ParseAmount(s, currency string) (int64, error) {
 	}
 	digits := MinorDigits(currency)
 	whole, frac, hasFrac := strings.Cut(s, ".")
+	if whole == "" && frac == "" {
+		return 0, fmt.Errorf("%w: amount %q is not a number", ErrInvalid, orig)
+	}
 	if whole == "" {
 		whole = "0"
 	}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
 	"testing"
@@ -44,6 +45,7 @@ func TestDB_Resolve(t *testing.T) {
 			{"deleted by id", gone.ID, store.ResolveOptions{Deleted: true}, store.EntityContact, gone.ID},
 			{"deleted by name", "gone person", store.ResolveOptions{Deleted: true}, store.EntityContact, gone.ID},
 			{"deleted by email", "gone@example.com", store.ResolveOptions{Deleted: true}, store.EntityContact, gone.ID},
+			{"deleted by name prefix", "gon pers", store.ResolveOptions{Deleted: true}, store.EntityContact, gone.ID},
 			{"kinds restrict", "analytical", store.ResolveOptions{Kinds: []string{store.EntityCompany}}, store.EntityCompany, f.company.ID},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
@@ -69,6 +71,9 @@ func TestDB_Resolve(t *testing.T) {
 			{gone.ID, store.ResolveOptions{}},
 			{"gone person", store.ResolveOptions{}},
 			{"gone@example.com", store.ResolveOptions{}},
+			{"gon", store.ResolveOptions{}},
+			{"100%", store.ResolveOptions{Deleted: true}},
+			{"gone_", store.ResolveOptions{Deleted: true}},
 			{"ada lovelace", store.ResolveOptions{Kinds: []string{store.EntityDeal}}},
 			{f.contact.ID, store.ResolveOptions{Kinds: []string{store.EntityCompany, store.EntityDeal}}},
 			{`"NEAR(`, store.ResolveOptions{}},
@@ -153,4 +158,26 @@ func TestDB_Resolve(t *testing.T) {
 			t.Errorf("NewID = %q", store.NewID())
 		}
 	})
+}
+
+// A name made of the letters a–f only is tried as a name before it is tried as an id, so
+// "Cafe" finds the contact named Cafe even when some id's short id starts with "cafe".
+func TestDB_Resolve_HexLikeName(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t)
+	c, err := db.CreateContact(ctx, store.ContactInput{Name: "Cafe"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 300; i++ {
+		if _, err := db.CreateContact(ctx, store.ContactInput{Name: fmt.Sprintf("Filler %d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, ref := range []string{"Cafe", "cafe", "CAFE"} {
+		got, err := db.Resolve(ctx, ref, store.ResolveOptions{})
+		if err != nil || got.ID != c.ID {
+			t.Errorf("Resolve(%q) = %+v, %v; want %s", ref, got, err, c.ID)
+		}
+	}
 }

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -505,6 +507,53 @@ func TestDB_Undo(t *testing.T) {
 		if last := h[len(h)-1]; last.Kind != store.OpDelete || !strings.HasPrefix(last.Summary, "undo ") {
 			t.Errorf("the contact's last change = %+v, want the undo of its creation", last)
 		}
+	})
+	t.Run("TwoHandlesConcurrently", func(t *testing.T) {
+		t.Parallel()
+		path := filepath.Join(t.TempDir(), "rolo.db")
+		a := mustOpenPath(t, path)
+		b := mustOpenPath(t, path)
+		var ids []string
+		for i := range 12 {
+			c := must[*store.Contact](t)(a.CreateContact(ctx, store.ContactInput{Name: fmt.Sprintf("Person %d", i)}))
+			must[*store.Contact](t)(b.UpdateContact(ctx, c.ID, store.ContactUpdate{Title: ptr("T")}))
+			ids = append(ids, c.ID)
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, 2)
+		for _, db := range []*store.DB{a, b} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					_, err := db.Undo(ctx)
+					switch {
+					case errors.Is(err, store.ErrNothingToUndo):
+						return
+					case err != nil && !errors.Is(err, store.ErrConflict):
+						errs <- err
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		// every change was undone exactly once
+		if n := scalar[int](t, a, "SELECT count(*) FROM op_groups WHERE undoes IS NOT NULL"); n != 24 {
+			t.Errorf("%d undo groups, want 24", n)
+		}
+		if n := scalar[int](t, a, "SELECT count(*) FROM op_groups WHERE undoes IS NOT NULL GROUP BY undoes ORDER BY 1 DESC LIMIT 1"); n != 1 {
+			t.Errorf("a change was undone %d times", n)
+		}
+		if n := must[store.Counts](t)(a.Count(ctx)).Contacts; n != 0 {
+			t.Errorf("%d contacts left", n)
+		}
+		assertIncreasing(t, opClocks(t, a))
+		checkHealthy(t, a)
 	})
 	t.Run("ErrNothingToUndo", func(t *testing.T) {
 		t.Parallel()
