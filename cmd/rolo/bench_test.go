@@ -61,9 +61,9 @@ func standardDB(b *testing.B) string {
 	return path
 }
 
-func buildBinary(b *testing.B, dir, pkg string) string {
+func buildBinary(b *testing.B, dir, name, pkg string) string {
 	b.Helper()
-	out := filepath.Join(dir, filepath.Base(pkg))
+	out := filepath.Join(dir, name)
 	cmd := exec.Command("go", "build", "-o", out, pkg)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Run(); err != nil {
@@ -85,8 +85,8 @@ func median(d []time.Duration) time.Duration {
 func BenchmarkProcessSearch(b *testing.B) {
 	path := standardDB(b)
 	dir := b.TempDir()
-	rolo := buildBinary(b, dir, ".")
-	floor := buildBinary(b, dir, "./testdata/searchfloor")
+	rolo := buildBinary(b, dir, "rolo", ".")
+	floor := buildBinary(b, dir, "searchfloor", "./testdata/searchfloor")
 	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
 	if err != nil {
 		b.Fatal(err)
