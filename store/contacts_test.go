@@ -441,6 +441,7 @@ func TestDB_DeleteCompany(t *testing.T) {
 	}
 	before := dump(t, f.db)
 	wantErr(t, f.db.DeleteCompany(ctx, f.company.ID), store.ErrConflict)
+	assertUnchanged(t, f.db, before)
 	// a deleted company's id does not link, nor become the name of a new company
 	other := must[*store.Contact](t)(f.db.CreateContact(ctx, store.ContactInput{Name: "Other"}))
 	before = dump(t, f.db)

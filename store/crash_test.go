@@ -466,17 +466,3 @@ func norm(v any) string {
 	}
 	return fmt.Sprint(v)
 }
-
-func queryStrings(t *testing.T, db *store.DB, q string, args ...any) []string {
-	t.Helper()
-	rows, err := db.SQL().Query(q, args...)
-	noErr(t, err)
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		noErr(t, rows.Scan(&s))
-		out = append(out, s)
-	}
-	return out
-}

@@ -133,7 +133,7 @@ func (db *DB) Resolve(ctx context.Context, ref string, o ResolveOptions) (Candid
 	}
 	// A reference made only of the letters a–f ("Cafe", "Bead") is more likely a name than
 	// an id: try names before ids for it. One with a digit is tried as an id first.
-	if hexish && strings.IndexAny(ref, "0123456789") < 0 {
+	if hexish && !strings.ContainsAny(ref, "0123456789") {
 		rules = append(rules[1:3:3], rules[0], rules[3], rules[4])
 	}
 	for _, r := range rules {

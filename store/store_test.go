@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -368,17 +367,6 @@ func TestOpen_OddPath(t *testing.T) {
 			}
 		})
 	}
-}
-
-// rawDB opens path with the plain driver, for tests that need to bypass the store.
-func rawDB(tb testing.TB, path string) *sql.DB {
-	tb.Helper()
-	sdb, err := sql.Open("sqlite", store.DSN(path))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { sdb.Close() })
-	return sdb
 }
 
 func mkdir(dir string) error { return os.MkdirAll(dir, 0o755) }

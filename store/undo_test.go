@@ -513,11 +513,9 @@ func TestDB_Undo(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "rolo.db")
 		a := mustOpenPath(t, path)
 		b := mustOpenPath(t, path)
-		var ids []string
 		for i := range 12 {
 			c := must[*store.Contact](t)(a.CreateContact(ctx, store.ContactInput{Name: fmt.Sprintf("Person %d", i)}))
 			must[*store.Contact](t)(b.UpdateContact(ctx, c.ID, store.ContactUpdate{Title: ptr("T")}))
-			ids = append(ids, c.ID)
 		}
 		var wg sync.WaitGroup
 		errs := make(chan error, 2)
