@@ -43,8 +43,10 @@ func (db *DB) Today(ctx context.Context, loc *time.Location, limit int) (*Agenda
 	if err := db.followUpList(ctx, overdue, oargs, limit, &a.Overdue, &n.Overdue); err != nil {
 		return nil, n, err
 	}
-	today := "u.deleted_at IS NULL AND u.done_at IS NULL AND u.due_at < ? AND NOT (u.due_at < ? AND (u.all_day = 0 OR u.due_at < ?))"
-	targs := []any{fmtTime(end), fmtTime(now), fmtTime(start)}
+	// Whatever is due before the start of today is overdue, so the lower bound changes
+	// nothing but lets the query read only today's part of the follow_ups_agenda index.
+	today := "u.deleted_at IS NULL AND u.done_at IS NULL AND u.due_at >= ? AND u.due_at < ? AND NOT (u.due_at < ? AND (u.all_day = 0 OR u.due_at < ?))"
+	targs := []any{fmtTime(start), fmtTime(end), fmtTime(now), fmtTime(start)}
 	if err := db.followUpList(ctx, today, targs, limit, &a.DueToday, &n.DueToday); err != nil {
 		return nil, n, err
 	}
@@ -62,10 +64,10 @@ func (db *DB) Today(ctx context.Context, loc *time.Location, limit int) (*Agenda
 }
 
 func (db *DB) followUpList(ctx context.Context, cond string, args []any, limit int, out *[]FollowUp, total *int) error {
-	if err := db.sql.QueryRowContext(ctx, "SELECT count(*) FROM follow_ups u WHERE "+cond, args...).Scan(total); err != nil {
+	if err := db.queryRow(ctx, "SELECT count(*) FROM follow_ups u WHERE "+cond, args, total); err != nil {
 		return fmt.Errorf("agenda: %w", err)
 	}
-	rows, err := db.sql.QueryContext(ctx, "SELECT "+followUpCols+followUpFrom+"WHERE "+cond+fmt.Sprintf(" ORDER BY u.due_at, u.id LIMIT %d", limit), args...)
+	rows, err := db.query(ctx, "SELECT "+followUpCols+followUpFrom+"WHERE "+cond+fmt.Sprintf(" ORDER BY u.due_at, u.id LIMIT %d", limit), args...)
 	if err != nil {
 		return fmt.Errorf("agenda: %w", err)
 	}
@@ -81,21 +83,25 @@ func (db *DB) followUpList(ctx context.Context, cond string, args []any, limit i
 	return rows.Err()
 }
 
-// rottingCond selects open deals longer in their stage than the stage allows. The
-// per-stage cutoff keeps it on the deals_open index: one range scan per stage.
+// rottingCond selects open deals longer in their stage than the stage allows.
 const rottingCond = `d.status = 'open' AND d.deleted_at IS NULL AND s.rotting_days > 0
 	AND d.stage_entered_at < strftime('%Y-%m-%dT%H:%M:%fZ', ?, '-' || s.rotting_days || ' days')`
 
+// rottingCount counts them with the stages as the outer loop (CROSS JOIN fixes the
+// order), so each stage's cutoff is computed once and bounds one range of the deals_open
+// index, which the count reads alone.
+const rottingCount = "SELECT count(*) FROM stages s CROSS JOIN deals d WHERE d.stage_id = s.id AND " + rottingCond
+
 // RottingDeals returns open deals past their stage's rotting limit, longest-stuck first,
-// and how many there are.
+// and how many there are. The list reads deals_stuck in order and stops at the limit.
 func (db *DB) RottingDeals(ctx context.Context, limit int) ([]Deal, int, error) {
 	now := fmtTime(db.Now())
 	var total int
-	if err := db.sql.QueryRowContext(ctx, "SELECT count(*) FROM deals d JOIN stages s ON s.id = d.stage_id WHERE "+rottingCond, now).Scan(&total); err != nil {
+	if err := db.queryRow(ctx, rottingCount, []any{now}, &total); err != nil {
 		return nil, 0, fmt.Errorf("rotting deals: %w", err)
 	}
 	q := "SELECT " + dealCols + dealFrom + "WHERE " + rottingCond + " ORDER BY d.stage_entered_at, d.id" + limitClause(limit, 0)
-	rows, err := db.sql.QueryContext(ctx, q, now)
+	rows, err := db.query(ctx, q, now)
 	if err != nil {
 		return nil, 0, fmt.Errorf("rotting deals: %w", err)
 	}
@@ -111,22 +117,29 @@ func (db *DB) RottingDeals(ctx context.Context, limit int) ([]Deal, int, error) 
 	return out, total, rows.Err()
 }
 
+// touchDue is when a contact with a cadence becomes neglected: its last touch (or its
+// creation, if never touched) plus the cadence. It is the expression of the
+// contacts_touch_due index, so the agenda counts and orders neglected contacts from the
+// index alone. (SQLite adds whole days as exact milliseconds, so "touched + cadence < now"
+// selects the same contacts as "touched < now - cadence".)
+const touchDue = `strftime('%Y-%m-%dT%H:%M:%fZ', coalesce(c.last_touched_at, c.created_at), '+' || c.cadence_days || ' days')`
+
 // neglectedCond selects contacts whose last touch (or creation, if never touched) is older
 // than their cadence.
 const neglectedCond = `c.cadence_days IS NOT NULL AND c.deleted_at IS NULL AND c.merged_into IS NULL
-	AND coalesce(c.last_touched_at, c.created_at) < strftime('%Y-%m-%dT%H:%M:%fZ', ?, '-' || c.cadence_days || ' days')`
+	AND ` + touchDue + ` < ?`
 
 // NeglectedContacts returns contacts past their stay-in-touch cadence, most overdue first,
 // and how many there are.
 func (db *DB) NeglectedContacts(ctx context.Context, limit int) ([]Contact, int, error) {
 	now := fmtTime(db.Now())
 	var total int
-	if err := db.sql.QueryRowContext(ctx, "SELECT count(*) FROM contacts c WHERE "+neglectedCond, now).Scan(&total); err != nil {
+	if err := db.queryRow(ctx, "SELECT count(*) FROM contacts c WHERE "+neglectedCond, []any{now}, &total); err != nil {
 		return nil, 0, fmt.Errorf("neglected contacts: %w", err)
 	}
 	q := "SELECT " + contactCols + contactFrom + "WHERE " + neglectedCond +
-		" ORDER BY julianday(coalesce(c.last_touched_at, c.created_at)) + c.cadence_days, c.id" + limitClause(limit, 0)
-	rows, err := db.sql.QueryContext(ctx, q, now)
+		" ORDER BY " + touchDue + ", c.id" + limitClause(limit, 0)
+	rows, err := db.query(ctx, q, now)
 	if err != nil {
 		return nil, 0, fmt.Errorf("neglected contacts: %w", err)
 	}

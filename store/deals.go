@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 )
@@ -250,7 +251,8 @@ func (db *DB) MoveDeal(ctx context.Context, id, stageName string) (*Deal, error)
 		if _, err := t.update(EntityDeal, id, Fields{"stage_id": stage.ID, "stage_entered_at": fmtTime(t.now)}); err != nil {
 			return err
 		}
-		return t.appendEntry(d, "stage_change", fmt.Sprintf("Stage: %s → %s", d.Stage, stage.Name))
+		return t.appendEntry(d, "stage_change", fmt.Sprintf("Stage: %s → %s", d.Stage, stage.Name),
+			Fields{"from_stage": d.StageID, "to_stage": stage.ID})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("move deal: %w", err)
@@ -303,12 +305,17 @@ func (db *DB) CloseDeal(ctx context.Context, id, status, reason string) (*Deal, 
 	return db.FindDealByID(ctx, id)
 }
 
-// appendEntry appends a system entry (a stage or status change) to a deal's timeline.
-func (t *Tx) appendEntry(d *Deal, kind, text string) error {
+// appendEntry appends a system entry (a stage or status change) to a deal's timeline, with
+// any extra fields (a stage change names its stages: from_stage and to_stage).
+func (t *Tx) appendEntry(d *Deal, kind, text string, extra ...Fields) error {
 	now := fmtTime(t.now)
-	return t.create(EntityInteraction, newID(), Fields{"kind": kind, "occurred_at": now, "text": text,
+	f := Fields{"kind": kind, "occurred_at": now, "text": text,
 		"contact_id": nullStr(d.ContactID), "company_id": nullStr(d.CompanyID), "deal_id": d.ID,
-		"owner": t.db.owner, "visibility": d.Visibility, "created_at": now})
+		"owner": t.db.owner, "visibility": d.Visibility, "created_at": now}
+	for _, e := range extra {
+		maps.Copy(f, e)
+	}
+	return t.create(EntityInteraction, newID(), f)
 }
 
 // DeleteDeal tombstones a deal.

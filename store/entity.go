@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/bits"
 	"sort"
 	"strings"
+	"sync"
+	"unicode/utf8"
 )
 
 // Entity names, as they appear in the op log.
@@ -28,6 +31,21 @@ type entitySpec struct {
 	lists []string
 	// tags says whether "tag:NAME" fields apply.
 	tags bool
+	// colIdx maps each of cols to its position (built at init).
+	colIdx map[string]int
+}
+
+func init() {
+	for name, s := range specs {
+		if len(s.cols) > 64 {
+			panic("store: insertRow keeps column sets in a uint64")
+		}
+		s.colIdx = make(map[string]int, len(s.cols))
+		for i, c := range s.cols {
+			s.colIdx[c] = i
+		}
+		specs[name] = s
+	}
 }
 
 var specs = map[string]entitySpec{
@@ -45,7 +63,7 @@ var specs = map[string]entitySpec{
 		"owner", "visibility", "created_at", "deleted_at", "merged_into"}},
 	EntityInteraction: {table: "interactions", cols: []string{
 		"kind", "occurred_at", "text", "contact_id", "company_id", "deal_id", "supersedes",
-		"owner", "visibility", "created_at"}},
+		"owner", "visibility", "created_at", "from_stage", "to_stage"}},
 	EntityFollowUp: {table: "follow_ups", cols: []string{
 		"title", "due_at", "all_day", "contact_id", "deal_id", "done_at",
 		"owner", "visibility", "created_at", "deleted_at"}},
@@ -55,10 +73,8 @@ func (s entitySpec) has(field string) bool {
 	if s.tags && strings.HasPrefix(field, "tag:") {
 		return true
 	}
-	for _, c := range s.cols {
-		if c == field {
-			return true
-		}
+	if s.isCol(field) {
+		return true
 	}
 	for _, c := range s.lists {
 		if c == field {
@@ -69,6 +85,10 @@ func (s entitySpec) has(field string) bool {
 }
 
 func (s entitySpec) isCol(field string) bool {
+	if s.colIdx != nil {
+		_, ok := s.colIdx[field]
+		return ok
+	}
 	for _, c := range s.cols {
 		if c == field {
 			return true
@@ -115,39 +135,83 @@ func (t *Tx) create(entity, id string, fields Fields) error {
 
 // insertRow writes the row and its child rows without logging.
 func (t *Tx) insertRow(s entitySpec, entity, id string, fields Fields, h HLC, device string) error {
-	cols := []string{"id", "hlc", "device"}
-	args := []any{id, int64(h), device}
-	for _, k := range fields.sortedKeys() {
-		if !s.has(k) {
-			return fmt.Errorf("%w: %s has no field %q", ErrInvalid, entity, k)
+	// Which columns are set, as a bit set over s.cols, and which list and tag fields.
+	var mask uint64
+	var special []string
+	for k := range fields {
+		if i, ok := s.colIdx[k]; ok {
+			mask |= 1 << i
+			continue
 		}
-		if s.isCol(k) {
-			cols = append(cols, k)
-			args = append(args, sqlValue(fields[k]))
+		if !s.has(k) {
+			return unknownField(s, entity, fields)
+		}
+		special = append(special, k)
+	}
+	updated := s.isCol("created_at") && entity != EntityInteraction
+	args := make([]any, 0, 4+bits.OnesCount64(mask))
+	args = append(args, id, int64(h), device)
+	for i, c := range s.cols {
+		if mask&(1<<i) != 0 {
+			args = append(args, sqlValue(fields[c]))
 		}
 	}
-	if s.isCol("created_at") && entity != EntityInteraction {
-		cols = append(cols, "updated_at")
+	if updated {
 		created, _ := fields["created_at"].(string)
 		if created == "" {
-			created = fmtTime(t.now)
+			created = t.nowText()
 		}
 		args = append(args, created)
 	}
-	q := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", s.table, strings.Join(cols, ", "),
-		strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", "))
-	if _, err := t.exec(q, args...); err != nil {
+	if _, err := t.exec(insertSQL(s, entity, mask, updated), args...); err != nil {
 		return fmt.Errorf("create %s: %w", entity, mapErr(err))
 	}
-	for _, k := range fields.sortedKeys() {
-		if s.isCol(k) {
-			continue
-		}
+	sort.Strings(special)
+	for _, k := range special {
 		if err := t.writeSpecial(entity, id, k, fields[k], true); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// unknownField reports the first field, in name order, that entity does not have.
+func unknownField(s entitySpec, entity string, fields Fields) error {
+	for _, k := range fields.sortedKeys() {
+		if !s.has(k) {
+			return fmt.Errorf("%w: %s has no field %q", ErrInvalid, entity, k)
+		}
+	}
+	return fmt.Errorf("%w: %s has an unknown field", ErrInvalid, entity)
+}
+
+type insertKey struct {
+	entity string
+	mask   uint64
+}
+
+// insertSQLs caches the INSERT text per entity and column set: a bulk load of a million
+// rows uses a handful of them, and building each once keeps formatting out of the loop.
+var insertSQLs sync.Map // insertKey → string
+
+func insertSQL(s entitySpec, entity string, mask uint64, updated bool) string {
+	key := insertKey{entity, mask}
+	if q, ok := insertSQLs.Load(key); ok {
+		return q.(string)
+	}
+	cols := []string{"id", "hlc", "device"}
+	for i, c := range s.cols {
+		if mask&(1<<i) != 0 {
+			cols = append(cols, c)
+		}
+	}
+	if updated {
+		cols = append(cols, "updated_at")
+	}
+	q := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", s.table, strings.Join(cols, ", "),
+		strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", "))
+	insertSQLs.Store(key, q)
+	return q
 }
 
 // update changes fields of a record, logging one op with the old values and the field
@@ -218,7 +282,7 @@ func (t *Tx) applyFields(s entitySpec, entity, id string, fields Fields) error {
 	}
 	if s.isCol("created_at") && entity != EntityInteraction {
 		sets = append(sets, "updated_at = ?")
-		args = append(args, fmtTime(t.now))
+		args = append(args, t.nowText())
 	}
 	if len(sets) > 0 {
 		args = append(args, id)
@@ -320,7 +384,9 @@ func (t *Tx) writeSpecial(entity, id, field string, v any, fresh bool) error {
 		return nil
 	case field == "emails":
 		var list []Email
-		if err := convert(v, &list); err != nil {
+		if l, ok := v.([]Email); ok && validUTF8Emails(l) {
+			list = l
+		} else if err := convert(v, &list); err != nil {
 			return err
 		}
 		if !fresh {
@@ -337,7 +403,9 @@ func (t *Tx) writeSpecial(entity, id, field string, v any, fresh bool) error {
 		return nil
 	case field == "phones":
 		var list []Phone
-		if err := convert(v, &list); err != nil {
+		if l, ok := v.([]Phone); ok && validUTF8Phones(l) {
+			list = l
+		} else if err := convert(v, &list); err != nil {
 			return err
 		}
 		if !fresh {
@@ -369,6 +437,26 @@ func (t *Tx) readSpecial(entity, id, field string) (any, error) {
 		return queryPhones(t.ctx, t.tx, id)
 	}
 	return nil, fmt.Errorf("%w: %s has no field %q", ErrInvalid, entity, field)
+}
+
+// validUTF8Emails reports whether a typed list can be used as is: convert's JSON round trip
+// would only change it by replacing invalid UTF-8.
+func validUTF8Emails(list []Email) bool {
+	for _, e := range list {
+		if !utf8.ValidString(e.Email) || !utf8.ValidString(e.Label) {
+			return false
+		}
+	}
+	return true
+}
+
+func validUTF8Phones(list []Phone) bool {
+	for _, p := range list {
+		if !utf8.ValidString(p.Phone) || !utf8.ValidString(p.Label) {
+			return false
+		}
+	}
+	return true
 }
 
 // convert reshapes a field value (a Go value or one decoded from JSON) into out.

@@ -8,6 +8,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -269,6 +270,9 @@ func TestOpen_Migrates(t *testing.T) {
 	ctx := context.Background()
 	clk := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	now := func() time.Time { return clk }
+	// The shipped schema and a test-only migration after it.
+	shipped := SchemaVersion()
+	next := fmt.Sprintf("%04d_nickname.sql", shipped+1)
 	makeV1 := func(t *testing.T) string {
 		path := filepath.Join(t.TempDir(), "rolo.db")
 		db := openT(t, path, Options{Now: now})
@@ -280,19 +284,19 @@ func TestOpen_Migrates(t *testing.T) {
 	}
 	t.Run("WritesBackup", func(t *testing.T) {
 		path := makeV1(t)
-		withMigrations(t, map[string]string{"0002_nickname.sql": migration0002})
-		if SchemaVersion() != 2 {
+		withMigrations(t, map[string]string{next: migration0002})
+		if SchemaVersion() != shipped+1 {
 			t.Fatalf("SchemaVersion = %d", SchemaVersion())
 		}
 		db := openT(t, path, Options{Now: now})
 		m := db.Migrated
-		if m == nil || m.From != 1 || m.To != 2 || m.Backup == "" {
+		if m == nil || m.From != shipped || m.To != shipped+1 || m.Backup == "" {
 			t.Fatalf("Migrated = %+v", m)
 		}
-		if filepath.Dir(m.Backup) != filepath.Dir(path) || !strings.HasPrefix(filepath.Base(m.Backup), "rolo.db.v1-") {
+		if filepath.Dir(m.Backup) != filepath.Dir(path) || !strings.HasPrefix(filepath.Base(m.Backup), fmt.Sprintf("rolo.db.v%d-", shipped)) {
 			t.Errorf("backup %s is not beside %s", m.Backup, path)
 		}
-		if v := userVersion(t, path); v != 2 {
+		if v := userVersion(t, path); v != shipped+1 {
 			t.Errorf("user_version = %d", v)
 		}
 		// the data survived and the new column is there
@@ -304,7 +308,7 @@ func TestOpen_Migrates(t *testing.T) {
 			t.Errorf("check: %+v %v", probs, err)
 		}
 		// the backup is a valid database at the old version, with the data
-		if v := userVersion(t, m.Backup); v != 1 {
+		if v := userVersion(t, m.Backup); v != shipped {
 			t.Errorf("backup user_version = %d", v)
 		}
 		bdb, err := sql.Open("sqlite", "file:"+m.Backup+"?mode=ro")
@@ -331,7 +335,7 @@ func TestOpen_Migrates(t *testing.T) {
 	})
 	t.Run("NoBackup", func(t *testing.T) {
 		path := makeV1(t)
-		withMigrations(t, map[string]string{"0002_nickname.sql": migration0002})
+		withMigrations(t, map[string]string{next: migration0002})
 		db := openT(t, path, Options{Now: now, NoBackup: true})
 		if db.Migrated != nil && db.Migrated.Backup != "" {
 			t.Errorf("Migrated = %+v", db.Migrated)
@@ -341,7 +345,7 @@ func TestOpen_Migrates(t *testing.T) {
 				t.Errorf("backup %s written despite NoBackup", n)
 			}
 		}
-		if v := userVersion(t, path); v != 2 {
+		if v := userVersion(t, path); v != shipped+1 {
 			t.Errorf("user_version = %d", v)
 		}
 	})
@@ -356,12 +360,14 @@ func TestOpen_FailedMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	withMigrations(t, map[string]string{"0002_broken.sql": "ALTER TABLE contacts ADD COLUMN ok TEXT; SELECT * FROM no_such_table;"})
+	shipped := SchemaVersion()
+	broken := fmt.Sprintf("%04d_broken.sql", shipped+1)
+	withMigrations(t, map[string]string{broken: "ALTER TABLE contacts ADD COLUMN ok TEXT; SELECT * FROM no_such_table;"})
 	_, err := Open(ctx, path, Options{NoBackup: true})
-	if err == nil || !strings.Contains(err.Error(), "0002_broken.sql") {
+	if err == nil || !strings.Contains(err.Error(), broken) {
 		t.Fatalf("err = %v", err)
 	}
-	if v := userVersion(t, path); v != 1 {
+	if v := userVersion(t, path); v != shipped {
 		t.Errorf("user_version after a failed migration = %d", v)
 	}
 	sdb, _ := sql.Open("sqlite", "file:"+path+"?mode=ro")

@@ -42,12 +42,11 @@ func (db *DB) Pipeline(ctx context.Context, limit int) (*Pipeline, error) {
 		idx[s.ID] = i
 		p.Stages = append(p.Stages, StageSummary{Stage: s, Totals: []CurrencyTotal{}, Weighted: []CurrencyTotal{}})
 	}
-	now := fmtTime(db.Now())
-	rows, err := db.sql.QueryContext(ctx, `SELECT d.stage_id, d.currency, count(*), sum(d.value),
-		sum(CASE WHEN s.rotting_days > 0 AND d.stage_entered_at < strftime('%Y-%m-%dT%H:%M:%fZ', ?, '-' || s.rotting_days || ' days') THEN 1 ELSE 0 END)
-		FROM deals d JOIN stages s ON s.id = d.stage_id
+	// Totals per stage and currency, read from the deals_board index alone. (Every deal's
+	// stage exists: stages are only ever tombstoned, and stage_id is a foreign key.)
+	rows, err := db.query(ctx, `SELECT d.stage_id, d.currency, count(*), sum(d.value) FROM deals d
 		WHERE d.status = 'open' AND d.deleted_at IS NULL AND d.merged_into IS NULL
-		GROUP BY d.stage_id, d.currency ORDER BY d.currency`, now)
+		GROUP BY d.stage_id, d.currency ORDER BY d.currency`)
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: %w", err)
 	}
@@ -55,9 +54,9 @@ func (db *DB) Pipeline(ctx context.Context, limit int) (*Pipeline, error) {
 	total, weighted := map[string]int64{}, map[string]int64{}
 	for rows.Next() {
 		var stageID, cur string
-		var n, rot int
+		var n int
 		var sum int64
-		if err := rows.Scan(&stageID, &cur, &n, &sum, &rot); err != nil {
+		if err := rows.Scan(&stageID, &cur, &n, &sum); err != nil {
 			return nil, fmt.Errorf("pipeline: %w", err)
 		}
 		i, ok := idx[stageID]
@@ -67,11 +66,34 @@ func (db *DB) Pipeline(ctx context.Context, limit int) (*Pipeline, error) {
 		ss := &p.Stages[i]
 		w := sum * int64(ss.Stage.Probability) / 100
 		ss.Count += n
-		ss.Rotting += rot
 		ss.Totals = append(ss.Totals, CurrencyTotal{cur, sum})
 		ss.Weighted = append(ss.Weighted, CurrencyTotal{cur, w})
 		total[cur] += sum
 		weighted[cur] += w
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	// Rotting deals per stage: one range of the deals_board_age index per stage, with the
+	// stage's cutoff computed once.
+	rows, err = db.query(ctx, `SELECT s.id, count(*) FROM stages s CROSS JOIN deals d
+		WHERE d.stage_id = s.id AND d.status = 'open' AND d.deleted_at IS NULL AND d.merged_into IS NULL AND s.rotting_days > 0
+		AND d.stage_entered_at < strftime('%Y-%m-%dT%H:%M:%fZ', ?, '-' || s.rotting_days || ' days')
+		GROUP BY s.id`, fmtTime(db.Now()))
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var stageID string
+		var rot int
+		if err := rows.Scan(&stageID, &rot); err != nil {
+			return nil, fmt.Errorf("pipeline: %w", err)
+		}
+		if i, ok := idx[stageID]; ok {
+			p.Stages[i].Rotting += rot
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err

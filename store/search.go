@@ -2,10 +2,14 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
+	"weak"
 )
 
 // ftsQuery turns what a person types into an FTS5 query: every word must match as a
@@ -37,21 +41,25 @@ type Hit struct {
 }
 
 // searchSpec is one kind's search: ranked by bm25 for records, newest first for the
-// timeline (where rank order would make FTS5 score every match of a common word).
+// timeline (where rank order would make FTS5 score every match of a common word). Each
+// picks its page of search rows first and only then joins the records, so a common word
+// costs one ranking pass, not a join per match.
 var searchSpecs = []struct {
 	entity string
 	query  string
 }{
 	{EntityContact, `SELECT c.id, c.name, trim(coalesce(co.name, '') || ' · ' || coalesce((SELECT email FROM contact_emails WHERE contact_id = c.id AND position = 0), ''), ' ·'), f.rank
-		FROM contacts_fts f JOIN contacts c ON c.rowid = f.rowid LEFT JOIN companies co ON co.id = c.company_id
-		WHERE contacts_fts MATCH ? ORDER BY f.rank LIMIT ?`},
-	{EntityCompany, `SELECT c.id, c.name, c.domain, f.rank FROM companies_fts f JOIN companies c ON c.rowid = f.rowid
-		WHERE companies_fts MATCH ? ORDER BY f.rank LIMIT ?`},
-	{EntityDeal, `SELECT d.id, d.title, s.name || ' · ' || d.status, f.rank FROM deals_fts f JOIN deals d ON d.rowid = f.rowid JOIN stages s ON s.id = d.stage_id
-		WHERE deals_fts MATCH ? ORDER BY f.rank LIMIT ?`},
+		FROM (SELECT rowid, rank FROM contacts_fts WHERE contacts_fts MATCH ? ORDER BY rank LIMIT ?) f
+		JOIN contacts c ON c.rowid = f.rowid LEFT JOIN companies co ON co.id = c.company_id ORDER BY f.rank`},
+	{EntityCompany, `SELECT c.id, c.name, c.domain, f.rank
+		FROM (SELECT rowid, rank FROM companies_fts WHERE companies_fts MATCH ? ORDER BY rank LIMIT ?) f
+		JOIN companies c ON c.rowid = f.rowid ORDER BY f.rank`},
+	{EntityDeal, `SELECT d.id, d.title, s.name || ' · ' || d.status, f.rank
+		FROM (SELECT rowid, rank FROM deals_fts WHERE deals_fts MATCH ? ORDER BY rank LIMIT ?) f
+		JOIN deals d ON d.rowid = f.rowid JOIN stages s ON s.id = d.stage_id ORDER BY f.rank`},
 	{EntityFollowUp, `SELECT u.id, u.title, 'due ' || substr(u.due_at, 1, 10) || CASE WHEN u.done_at IS NULL THEN '' ELSE ' · done' END, f.rank
-		FROM follow_ups_fts f JOIN follow_ups u ON u.rowid = f.rowid
-		WHERE follow_ups_fts MATCH ? ORDER BY f.rank LIMIT ?`},
+		FROM (SELECT rowid, rank FROM follow_ups_fts WHERE follow_ups_fts MATCH ? ORDER BY rank LIMIT ?) f
+		JOIN follow_ups u ON u.rowid = f.rowid ORDER BY f.rank`},
 	{EntityInteraction, `SELECT i.id, i.kind || ' ' || substr(i.occurred_at, 1, 10) || coalesce(' · ' || c.name, ''), substr(i.text, 1, 120), 0
 		FROM (SELECT rowid FROM interactions_fts WHERE interactions_fts MATCH ? ORDER BY rowid DESC LIMIT ?) f
 		JOIN interactions i ON i.rowid = f.rowid LEFT JOIN contacts c ON c.id = i.contact_id`},
@@ -70,7 +78,7 @@ func (db *DB) Search(ctx context.Context, q string, limit int) ([]Hit, error) {
 	}
 	var hits []Hit
 	for _, s := range searchSpecs {
-		rows, err := db.sql.QueryContext(ctx, s.query, fq, limit)
+		rows, err := db.query(ctx, s.query, fq, limit)
 		if err != nil {
 			return nil, fmt.Errorf("search: %w", err)
 		}
@@ -91,4 +99,80 @@ func (db *DB) Search(ctx context.Context, q string, limit int) ([]Hit, error) {
 		hits = append(hits, kind...)
 	}
 	return hits, nil
+}
+
+// stmtCache holds a database's prepared statements for the read paths that must answer
+// within a few milliseconds (search, the agenda, the pipeline board): preparing costs
+// 50-400 µs per query, and search runs on every keystroke in the TUI.
+type stmtCache struct {
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+// maxCachedStmts bounds a cache: queries that embed a limit vary a little.
+const maxCachedStmts = 100
+
+// stmtCaches is keyed by a weak pointer, so it does not keep a database alive; when one
+// is collected, its statements are closed.
+var stmtCaches sync.Map // weak.Pointer[DB] → *stmtCache
+
+// prepared returns q prepared on db, preparing it on first use, or nil when the cache is
+// full.
+func (db *DB) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
+	key := weak.Make(db)
+	v, ok := stmtCaches.Load(key)
+	if !ok {
+		var loaded bool
+		if v, loaded = stmtCaches.LoadOrStore(key, &stmtCache{m: map[string]*sql.Stmt{}}); !loaded {
+			runtime.AddCleanup(db, func(key weak.Pointer[DB]) {
+				if v, ok := stmtCaches.LoadAndDelete(key); ok {
+					c := v.(*stmtCache)
+					c.mu.Lock()
+					defer c.mu.Unlock()
+					for _, st := range c.m {
+						st.Close()
+					}
+				}
+			}, key)
+		}
+	}
+	c := v.(*stmtCache)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.m[q]; ok {
+		return st, nil
+	}
+	if len(c.m) >= maxCachedStmts {
+		return nil, nil
+	}
+	st, err := db.sql.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	c.m[q] = st
+	return st, nil
+}
+
+// query runs q through the statement cache.
+func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	st, err := db.prepared(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return db.sql.QueryContext(ctx, q, args...)
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// queryRow runs q through the statement cache and scans its one row into dest.
+func (db *DB) queryRow(ctx context.Context, q string, args []any, dest ...any) error {
+	st, err := db.prepared(ctx, q)
+	if err != nil {
+		return err
+	}
+	if st == nil {
+		return db.sql.QueryRowContext(ctx, q, args...).Scan(dest...)
+	}
+	return st.QueryRowContext(ctx, args...).Scan(dest...)
 }

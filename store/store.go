@@ -22,7 +22,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // also registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 //go:embed migrations/*.sql
@@ -147,7 +148,11 @@ func migrations() []migration {
 // on busy_timeout instead of failing on lock upgrade.
 func DSN(path string) string {
 	q := url.Values{}
-	for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(5000)"} {
+	// busy_timeout comes first: the pragmas run in order, and switching a new file to WAL
+	// needs a lock that another process opening it at the same moment may hold. The page
+	// cache (32 MB, SQLite's default is 2 MB) keeps the agenda's and search's index pages
+	// in memory between queries.
+	for _, p := range []string{"busy_timeout(5000)", "foreign_keys(1)", "journal_mode(WAL)", "synchronous(FULL)", "cache_size(-32000)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -186,11 +191,11 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if db.now == nil {
 		db.now = time.Now
 	}
-	if err := db.migrate(ctx, opts); err != nil {
+	if err := retryBusy(ctx, func() error { return db.migrate(ctx, opts) }); err != nil {
 		sdb.Close()
 		return nil, err
 	}
-	if err := db.loadMeta(ctx, opts); err != nil {
+	if err := retryBusy(ctx, func() error { return db.loadMeta(ctx, opts) }); err != nil {
 		sdb.Close()
 		return nil, err
 	}
@@ -243,43 +248,44 @@ func (db *DB) migrate(ctx context.Context, opts Options) error {
 		return nil
 	}
 	if version > 0 && !opts.NoBackup {
-		backup := fmt.Sprintf("%s.v%d-%s.bak", db.path, version, db.now().UTC().Format("20060102T150405"))
+		// The process id keeps two rolos upgrading the same file at once from colliding.
+		backup := fmt.Sprintf("%s.v%d-%s-%d.bak", db.path, version, db.now().UTC().Format("20060102T150405"), os.Getpid())
 		if _, err := db.sql.ExecContext(ctx, "VACUUM INTO ?", backup); err != nil {
 			return fmt.Errorf("back up before migrating: %w", err)
 		}
 		db.Migrated = &MigrationInfo{From: version, To: len(ms), Backup: backup}
 	}
-	for _, m := range ms[version:] {
-		if err := db.applyMigration(ctx, m, opts); err != nil {
-			return err
-		}
-	}
-	return nil
+	return db.applyMigrations(ctx, ms, opts)
 }
 
-func (db *DB) applyMigration(ctx context.Context, m migration, opts Options) error {
+// applyMigrations brings the schema up to date in one immediate transaction: either the
+// file moves to the newest version or it stays as it was, and a process that opened the
+// file at the same time waits for the lock, sees the new version and skips the work.
+func (db *DB) applyMigrations(ctx context.Context, ms []migration, opts Options) error {
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("migrate %s: %w", m.name, err)
+		return fmt.Errorf("migrate: %w", err)
 	}
 	defer tx.Rollback()
 	var current int
 	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
-		return fmt.Errorf("migrate %s: %w", m.name, err)
+		return fmt.Errorf("migrate: %w", err)
 	}
-	if current >= m.version { // another process migrated while we waited for the lock
-		return nil
+	if current > len(ms) {
+		return fmt.Errorf("open database: %w: %s has schema version %d, this rolo knows up to %d; upgrade rolo", ErrTooNew, db.path, current, len(ms))
 	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-		return fmt.Errorf("migrate %s: %w", m.name, err)
-	}
-	if m.version == 1 {
-		if err := seed(ctx, tx, db.now().UTC(), opts); err != nil {
+	for _, m := range ms[current:] {
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 			return fmt.Errorf("migrate %s: %w", m.name, err)
 		}
+		if m.version == 1 {
+			if err := seed(ctx, tx, db.now().UTC(), opts); err != nil {
+				return fmt.Errorf("migrate %s: %w", m.name, err)
+			}
+		}
 	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
-		return fmt.Errorf("migrate %s: %w", m.name, err)
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(ms))); err != nil {
+		return fmt.Errorf("migrate: %w", err)
 	}
 	return tx.Commit()
 }
@@ -403,4 +409,23 @@ func timePtr(ns sql.NullString) *time.Time {
 	}
 	t := parseTime(ns.String)
 	return &t
+}
+
+// retryBusy runs fn again while it fails with SQLITE_BUSY, for up to five seconds. While
+// another process creates the file or switches it to WAL, SQLite reports busy at once
+// without consulting busy_timeout, so a second rolo starting at that moment waits here.
+func retryBusy(ctx context.Context, fn func() error) error {
+	deadline := time.Now().Add(5 * time.Second)
+	for wait := 5 * time.Millisecond; ; wait = min(wait*2, 200*time.Millisecond) {
+		err := fn()
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || (se.Code()&0xff != sqlite3.SQLITE_BUSY && se.Code()&0xff != sqlite3.SQLITE_LOCKED) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
 }

@@ -141,11 +141,12 @@ four characters), by email address, or by an unambiguous name.`,
 		c.GroupID = "records"
 		root.AddCommand(c)
 	}
-	for _, c := range []*cobra.Command{a.todayCmd(), a.logCmd(), a.followupCmd(), a.pipelineCmd(), a.searchCmd()} {
+	for _, c := range []*cobra.Command{a.todayCmd(), a.logCmd(), a.followupCmd(), a.pipelineCmd(), a.searchCmd(), a.reportCmd()} {
 		c.GroupID = "daily"
 		root.AddCommand(c)
 	}
-	for _, c := range []*cobra.Command{a.historyCmd(), a.undoCmd(), a.backupCmd(), a.checkCmd(), a.demoCmd()} {
+	for _, c := range []*cobra.Command{a.historyCmd(), a.undoCmd(), a.backupCmd(), a.checkCmd(), a.demoCmd(),
+		a.importCmd(), a.exportCmd()} {
 		c.GroupID = "data"
 		root.AddCommand(c)
 	}

@@ -23,6 +23,9 @@ type Config struct {
 	Visibility  string            `mapstructure:"visibility"`
 	CadenceDays int               `mapstructure:"cadence_days"`
 	Stages      []store.StageSpec `mapstructure:"stages"`
+	// WinRateDenominator is what `rolo report win-rate` divides by: closed or
+	// closed_and_stale.
+	WinRateDenominator string `mapstructure:"win_rate_denominator"`
 
 	// File is the config file that was read, if any.
 	File string `mapstructure:"-"`
@@ -42,6 +45,8 @@ func defaults() map[string]any {
 		"visibility":   "team",
 		"cadence_days": 0,
 		"stages":       stages,
+
+		"win_rate_denominator": store.WinRateClosed,
 	}
 }
 
@@ -81,6 +86,9 @@ func loadConfig(file, dbFlag string) (*Config, error) {
 	}
 	if _, err := cfg.weekStart(); err != nil {
 		return nil, err
+	}
+	if d := cfg.WinRateDenominator; d != store.WinRateClosed && d != store.WinRateClosedAndStale {
+		return nil, fmt.Errorf("config: win_rate_denominator %q must be %s or %s", d, store.WinRateClosed, store.WinRateClosedAndStale)
 	}
 	return cfg, nil
 }

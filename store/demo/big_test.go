@@ -17,7 +17,9 @@ import (
 //
 //	ROLO_DEMO_BIG=1 go test -run TestBig -v ./store/demo
 //
-// ROLO_DEMO_CONTACTS changes the size; ROLO_DEMO_OUT keeps the database at that path.
+// ROLO_DEMO_CONTACTS changes the size; ROLO_DEMO_OUT keeps the database at that path;
+// ROLO_DEMO_CHECK=1 runs db.Check on the result; ROLO_DEMO_PHASES=1 times a second
+// RebuildSearch on its own.
 func TestBig(t *testing.T) {
 	if os.Getenv("ROLO_DEMO_BIG") == "" {
 		t.Skip("set ROLO_DEMO_BIG=1 to time the standard data set")
@@ -64,6 +66,17 @@ func TestBig(t *testing.T) {
 		t.Errorf("Generate took %v, budget 60 s", d)
 	}
 
+	if os.Getenv("ROLO_DEMO_CHECK") != "" {
+		t0 := time.Now()
+		problems, err := db.Check(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range problems {
+			t.Errorf("check: %s: %s", p.Check, p.Detail)
+		}
+		t.Logf("check: %d problems in %v", len(problems), time.Since(t0).Round(time.Millisecond))
+	}
 	if os.Getenv("ROLO_DEMO_PHASES") != "" {
 		// The tail's parts, measured again on their own.
 		t0 := time.Now()

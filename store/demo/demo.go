@@ -122,21 +122,21 @@ type company struct {
 }
 
 type contact struct {
-	id                   string
-	created              int64
-	first, last, title   string
-	source, note, addr   string
-	company              int32 // index into companies, or -1
-	emails               []store.Email
-	phones               []store.Phone
-	tags                 []string
-	cadence              int
-	deals                []int32 // indexes into deals
-	currency, industry   string
-	city                 string
-	companyShort         string
-	hasCompany           bool
-	entryCount, followUp int
+	id                 string
+	created            int64
+	first, last, title string
+	source, note, addr string
+	company            int32 // index into companies, or -1
+	emails             []store.Email
+	phones             []store.Phone
+	tags               []string
+	cadence            int
+	deals              []int32 // indexes into deals
+	currency, industry string
+	city               string
+	companyShort       string
+	hasCompany         bool
+	entryCount         int
 }
 
 type deal struct {
@@ -177,13 +177,13 @@ const (
 var kindWeights = []int{25, 35, 12, 13, 15}
 
 type followUp struct {
-	id             string
-	created        int64
-	title          string
-	due            int64
-	allDay         bool
-	contact, deal  int32
-	done           int64 // 0 while open
+	id            string
+	created       int64
+	title         string
+	due           int64
+	allDay        bool
+	contact, deal int32
+	done          int64 // 0 while open
 }
 
 func newGen(seed int64, now time.Time, stages []store.Stage) *gen {

@@ -9,27 +9,66 @@ import (
 	"github.com/rolo-crm/rolo/store"
 )
 
+// record is one planned record, ready for Bulk.Create.
+type record struct {
+	entity, id string
+	fields     store.Fields
+}
+
 // write creates the planned records through b, table by table so every link points to a
-// record already written, each table in id order.
+// record already written, each table in id order. Another goroutine builds the records
+// (texts, times, field maps) while this one writes, in batches.
 func (g *gen) write(ctx context.Context, b *store.Bulk, total int, progress func(done, total int)) error {
+	batches := make(chan []record, 8)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(batches)
+		g.build(func(batch []record) bool {
+			select {
+			case batches <- batch:
+				return true
+			case <-stop:
+				return false
+			}
+		})
+	}()
 	done := 0
-	step := func() error {
-		done++
-		if done%1000 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
+	for batch := range batches {
+		for _, r := range batch {
+			if err := b.Create(r.entity, r.id, r.fields); err != nil {
+				return fmt.Errorf("demo: %w", err)
 			}
-			if progress != nil {
-				progress(done, total)
+			done++
+			if done%1000 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if progress != nil {
+					progress(done, total)
+				}
 			}
 		}
-		return nil
 	}
-	create := func(entity, id string, f store.Fields) error {
-		if err := b.Create(entity, id, f); err != nil {
-			return fmt.Errorf("demo: %w", err)
+	if progress != nil && done%1000 != 0 {
+		progress(done, total)
+	}
+	return nil
+}
+
+// build makes the records in write order and hands them to emit in batches; it stops
+// when emit returns false.
+func (g *gen) build(emit func([]record) bool) {
+	const size = 512
+	batch := make([]record, 0, size)
+	add := func(entity, id string, f store.Fields) bool {
+		batch = append(batch, record{entity, id, f})
+		if len(batch) < size {
+			return true
 		}
-		return step()
+		ok := emit(batch)
+		batch = make([]record, 0, size)
+		return ok
 	}
 	for i := range g.companies {
 		c := &g.companies[i]
@@ -38,8 +77,8 @@ func (g *gen) write(ctx context.Context, b *store.Bulk, total int, progress func
 		for _, t := range c.tags {
 			f["tag:"+t] = true
 		}
-		if err := create(store.EntityCompany, c.id, f); err != nil {
-			return err
+		if !add(store.EntityCompany, c.id, f) {
+			return
 		}
 	}
 	for i := range g.contacts {
@@ -59,8 +98,8 @@ func (g *gen) write(ctx context.Context, b *store.Bulk, total int, progress func
 		for _, t := range c.tags {
 			f["tag:"+t] = true
 		}
-		if err := create(store.EntityContact, c.id, f); err != nil {
-			return err
+		if !add(store.EntityContact, c.id, f) {
+			return
 		}
 	}
 	for i := range g.deals {
@@ -76,8 +115,8 @@ func (g *gen) write(ctx context.Context, b *store.Bulk, total int, progress func
 		for _, t := range d.tags {
 			f["tag:"+t] = true
 		}
-		if err := create(store.EntityDeal, d.id, f); err != nil {
-			return err
+		if !add(store.EntityDeal, d.id, f) {
+			return
 		}
 	}
 	// One generator, reseeded per entry, renders the texts without allocating.
@@ -94,8 +133,8 @@ func (g *gen) write(ctx context.Context, b *store.Bulk, total int, progress func
 		}
 		f := store.Fields{"kind": entryKinds[e.kind], "occurred_at": ts(e.at), "text": g.entryText(e, pcg, &tc),
 			"contact_id": contactID, "company_id": g.companyID(e.company), "deal_id": dealID, "created_at": ts(e.created)}
-		if err := create(store.EntityInteraction, formatUUID(e.id), f); err != nil {
-			return err
+		if !add(store.EntityInteraction, formatUUID(e.id), f) {
+			return
 		}
 	}
 	for i := range g.followUps {
@@ -109,14 +148,13 @@ func (g *gen) write(ctx context.Context, b *store.Bulk, total int, progress func
 		}
 		f := store.Fields{"title": u.title, "due_at": ts(u.due), "all_day": u.allDay, "contact_id": g.contacts[u.contact].id,
 			"deal_id": dealID, "done_at": doneAt, "created_at": ts(u.created)}
-		if err := create(store.EntityFollowUp, u.id, f); err != nil {
-			return err
+		if !add(store.EntityFollowUp, u.id, f) {
+			return
 		}
 	}
-	if progress != nil && done%1000 != 0 {
-		progress(done, total)
+	if len(batch) > 0 {
+		emit(batch)
 	}
-	return nil
 }
 
 func (g *gen) companyID(i int32) any {
