@@ -20,6 +20,12 @@ func (db *DB) Backup(ctx context.Context, dest string) error {
 	if st, err := os.Stat(filepath.Dir(dest)); err != nil || !st.IsDir() {
 		return fmt.Errorf("back up: directory %s does not exist", filepath.Dir(dest))
 	}
+	// VACUUM INTO accepts an empty file: create it first, readable by its owner only.
+	f, err := os.OpenFile(dest, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("back up: %w", err)
+	}
+	f.Close()
 	if _, err := db.sql.ExecContext(ctx, "VACUUM INTO ?", dest); err != nil {
 		os.Remove(dest)
 		return fmt.Errorf("back up: %w", err)

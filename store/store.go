@@ -182,6 +182,12 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	} else if _, err := os.Stat(filepath.Dir(path)); err != nil {
 		return nil, fmt.Errorf("open database: directory %s does not exist", filepath.Dir(path))
+	} else if f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600); err == nil {
+		// A CRM is private: create the file readable by its owner only. SQLite gives the
+		// -wal and -shm files the same mode, and treats an empty file as a new database.
+		f.Close()
+	} else if !errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("open database: %w", err)
 	}
 	sdb, err := sql.Open("sqlite", DSN(path))
 	if err != nil {
