@@ -256,7 +256,13 @@ func (db *DB) migrate(ctx context.Context, opts Options) error {
 	if version > 0 && !opts.NoBackup {
 		// The process id keeps two rolos upgrading the same file at once from colliding.
 		backup := fmt.Sprintf("%s.v%d-%s-%d.bak", db.path, version, db.now().UTC().Format("20060102T150405"), os.Getpid())
+		f, err := os.OpenFile(backup, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+		if err != nil {
+			return fmt.Errorf("back up before migrating: %w", err)
+		}
+		f.Close()
 		if _, err := db.sql.ExecContext(ctx, "VACUUM INTO ?", backup); err != nil {
+			os.Remove(backup)
 			return fmt.Errorf("back up before migrating: %w", err)
 		}
 		db.Migrated = &MigrationInfo{From: version, To: len(ms), Backup: backup}
