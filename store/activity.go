@@ -212,7 +212,7 @@ func (db *DB) countActivity(ctx context.Context, weeks []ActivityWeek) error {
 	}
 	for _, c := range cuts {
 		q := "SELECT kind, count(*) FROM interactions INDEXED BY interactions_activity WHERE substr(occurred_at, 1, 13) = ?" +
-			" AND occurred_at >= ? AND occurred_at < ? AND redacted = 0 AND superseded_by IS NULL AND kind IN " + activityKinds + " GROUP BY kind"
+			" AND occurred_at >= ? AND occurred_at < ? AND redacted = 0 AND superseded_by IS NULL AND occurred_at > '' AND kind IN " + activityKinds + " GROUP BY kind"
 		if err := db.addActivity(ctx, weeks, c.week, q, hourKey(c.from), fmtTime(c.from), fmtTime(c.to)); err != nil {
 			return err
 		}
@@ -323,7 +323,7 @@ func deferActivity(ctx context.Context, tx *sql.Tx) (restore func() error, err e
 		_, err := tx.ExecContext(ctx, `INSERT INTO activity_hours (hour, kind, n)
 			SELECT substr(occurred_at, 1, 13), kind, count(*) FROM interactions INDEXED BY interactions_activity
 			WHERE substr(occurred_at, 1, 13) >= ? AND substr(occurred_at, 1, 13) <= ? AND redacted = 0 AND superseded_by IS NULL
-			AND kind IN `+activityKinds+` GROUP BY substr(occurred_at, 1, 13), kind`, lo, hi)
+			AND occurred_at > '' AND kind IN `+activityKinds+` GROUP BY substr(occurred_at, 1, 13), kind`, lo, hi)
 		if err != nil {
 			return fmt.Errorf("activity counts: %w", err)
 		}

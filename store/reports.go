@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -391,7 +392,7 @@ func (db *DB) Funnel(ctx context.Context, p Period) (*Funnel, error) {
 	if err != nil {
 		return nil, fmt.Errorf("funnel: %w", err)
 	}
-	list, err := db.outcomes(ctx, r, false, "d.created_at >= ? AND d.created_at < ?", p.instants()...)
+	list, err := db.outcomes(ctx, r, false, "d.created_at >= ? AND d.created_at < ? AND d.created_at > ''", p.instants()...)
 	if err != nil {
 		return nil, fmt.Errorf("funnel: %w", err)
 	}
@@ -711,8 +712,11 @@ func (db *DB) forecast(ctx context.Context, o ForecastOptions) (*Forecast, error
 	for i, s := range r.stages {
 		stage[s.ID] = i
 	}
+	// The deals with an expected close date and those without, each from its own index.
 	rows, err := db.query(ctx, "SELECT substr(d.expected_close, 1, 7), d.stage_id, d.currency, count(*), sum(d.value) FROM deals d"+
-		" WHERE d.status = 'open' AND "+liveDeal+" GROUP BY 1, 2, 3")
+		" WHERE d.status = 'open' AND "+liveDeal+" AND d.expected_close IS NOT NULL GROUP BY 1, 2, 3"+
+		" UNION ALL SELECT NULL, d.stage_id, d.currency, count(*), sum(d.value) FROM deals d"+
+		" WHERE d.status = 'open' AND "+liveDeal+" AND d.expected_close IS NULL GROUP BY 2, 3")
 	if err != nil {
 		return nil, err
 	}
@@ -814,9 +818,12 @@ type UntouchedContact struct {
 
 // untouchedCond selects live contacts with at least one open deal whose last touch (or
 // creation, if never touched) is before a cutoff. Only the contacts with open deals are
-// looked up, each in contacts_touched alone.
-const untouchedCond = `c.deleted_at IS NULL AND c.merged_into IS NULL AND coalesce(c.last_touched_at, c.created_at) < ?
-	AND c.id IN (SELECT d.contact_id FROM deals d WHERE d.status = 'open' AND ` + liveDeal + `)`
+// looked up, each in contacts_touched alone. (The comparison of created_at with the
+// empty string, always true, is the condition of contacts_touched that no other query
+// states: see migration 0004.)
+const untouchedCond = `c.deleted_at IS NULL AND c.merged_into IS NULL AND c.created_at > ''
+	AND coalesce(c.last_touched_at, c.created_at) < ?
+	AND c.id IN (SELECT d.contact_id FROM deals d WHERE d.status = 'open' AND ` + liveDeal + ` AND d.contact_id IS NOT NULL)`
 
 // UntouchedContacts returns the valuable contacts, those with open deals, that nobody
 // has touched in the last days days (never touched counts from their creation), least
@@ -828,7 +835,7 @@ func (db *DB) UntouchedContacts(ctx context.Context, days, limit int) ([]Untouch
 	cutoff := fmtTime(db.Now().AddDate(0, 0, -days))
 	// One pass finds them all (and counts them); only the page is read in full.
 	var total int
-	var ids []any
+	var ids []string
 	err := db.scan(ctx, "WITH u AS MATERIALIZED (SELECT c.id, coalesce(c.last_touched_at, c.created_at) AS t FROM contacts c INDEXED BY contacts_touched WHERE "+
 		untouchedCond+") SELECT (SELECT count(*) FROM u), id FROM u ORDER BY t, id"+limitClause(limit, 0), []any{cutoff},
 		func(scan func(...any) error) error {
@@ -846,8 +853,13 @@ func (db *DB) UntouchedContacts(ctx context.Context, days, limit int) ([]Untouch
 	if len(ids) == 0 {
 		return out, total, nil
 	}
-	in := " IN (?" + strings.Repeat(", ?", len(ids)-1) + ")"
-	rows, err := db.sql.QueryContext(ctx, "SELECT "+contactCols+contactFrom+"WHERE c.id"+in+" ORDER BY coalesce(c.last_touched_at, c.created_at), c.id", ids...)
+	// The page's ids go in as one JSON array, however long the page (--limit 0 is all).
+	idList, err := json.Marshal(ids)
+	if err != nil {
+		return nil, 0, fmt.Errorf("untouched contacts: %w", err)
+	}
+	in := " IN (SELECT value FROM json_each(?))"
+	rows, err := db.sql.QueryContext(ctx, "SELECT "+contactCols+contactFrom+"WHERE c.id"+in+" ORDER BY coalesce(c.last_touched_at, c.created_at), c.id", string(idList))
 	if err != nil {
 		return nil, 0, fmt.Errorf("untouched contacts: %w", err)
 	}
@@ -873,7 +885,7 @@ func (db *DB) UntouchedContacts(ctx context.Context, days, limit int) ([]Untouch
 		idx[c.ID] = i
 	}
 	rows, err = db.sql.QueryContext(ctx, "SELECT d.contact_id, d.currency, count(*), sum(d.value) FROM deals d WHERE d.status = 'open' AND "+liveDeal+
-		" AND d.contact_id"+in+" GROUP BY 1, 2 ORDER BY 1, 2", ids...)
+		" AND d.contact_id"+in+" GROUP BY 1, 2 ORDER BY 1, 2", string(idList))
 	if err != nil {
 		return nil, 0, fmt.Errorf("untouched contacts: %w", err)
 	}

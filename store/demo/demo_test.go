@@ -256,6 +256,8 @@ func checkValid(t *testing.T, db *store.DB) {
 		{"names that are not first + last", `SELECT count(*) FROM contacts WHERE name <> first_name || ' ' || last_name OR first_name = '' OR last_name = ''`},
 		{"deal entries not linked to the deal's contact and company", `SELECT count(*) FROM interactions i JOIN deals d ON d.id = i.deal_id WHERE i.contact_id IS NOT d.contact_id OR i.company_id IS NOT d.company_id`},
 		{"stage changes with an odd text", `SELECT count(*) FROM interactions WHERE kind = 'stage_change' AND text NOT GLOB 'Stage: * → *'`},
+		{"stage changes not naming their stages", `SELECT count(*) FROM interactions i LEFT JOIN stages a ON a.id = i.from_stage LEFT JOIN stages b ON b.id = i.to_stage
+			WHERE i.kind = 'stage_change' AND i.text IS NOT 'Stage: ' || a.name || ' → ' || b.name`},
 		{"won entries with an odd text", `SELECT count(*) FROM interactions i JOIN deals d ON d.id = i.deal_id WHERE i.kind = 'status_change' AND d.status = 'won' AND i.text NOT GLOB 'Won: [0-9]*.[0-9][0-9] ' || d.currency`},
 	}
 	for _, c := range checks {

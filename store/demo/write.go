@@ -133,6 +133,9 @@ func (g *gen) build(emit func([]record) bool) {
 		}
 		f := store.Fields{"kind": entryKinds[e.kind], "occurred_at": ts(e.at), "text": g.entryText(e, pcg, &tc),
 			"contact_id": contactID, "company_id": g.companyID(e.company), "deal_id": dealID, "created_at": ts(e.created)}
+		if e.kind == kindStageChange { // the stages by id, as MoveDeal records them
+			f["from_stage"], f["to_stage"] = g.stages[e.from].ID, g.stages[e.to].ID
+		}
 		if !add(store.EntityInteraction, formatUUID(e.id), f) {
 			return
 		}
