@@ -69,7 +69,14 @@ type ref struct{ entity, id string }
 
 // write runs fn in one immediate transaction that is recorded as one change group with
 // the given summary (shown by history and undo). A group that wrote no op is not recorded.
-func (db *DB) write(ctx context.Context, summary string, fn func(t *Tx) error) error {
+func (db *DB) write(ctx context.Context, summary string, fn func(t *Tx) error) (err error) {
+	// A cancelled context makes database/sql close the transaction's statements, so the
+	// failure may surface as "statement is closed"; report it as the cancellation it is.
+	defer func() {
+		if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+			err = fmt.Errorf("%w: %v", ctx.Err(), err)
+		}
+	}()
 	sqlTx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return mapErr(err)
