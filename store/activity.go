@@ -330,3 +330,108 @@ func deferActivity(ctx context.Context, tx *sql.Tx) (restore func() error, err e
 		return nil
 	}, nil
 }
+
+// ActivityFilter picks the timeline entries behind the activity report's counts.
+type ActivityFilter struct {
+	// From and To bound the time the entries occurred: From inclusive, To exclusive, as
+	// a week of the report (ActivityWeek's Start and End).
+	From, To time.Time
+	// Kind is one of InteractionKinds, or "" for all of them.
+	Kind string
+	// After continues a list after the last entry of a window (ActivityPage.Next); nil
+	// starts with the newest entry.
+	After *ActivityCursor
+	// Limit caps the window; 0 means 50.
+	Limit int
+}
+
+// ActivityCursor marks the entry a window of ActivityEntries ended with.
+type ActivityCursor struct {
+	at  string
+	row int64
+}
+
+// ActivityPage is one window of the entries behind the activity report.
+type ActivityPage struct {
+	Entries []Interaction `json:"entries"`
+	// Counts are all the entries from From to To by kind (whatever Kind picks), counted
+	// as the activity report counts them: Counts.Of(Kind) is the length of the whole list.
+	Counts ActivityCounts `json:"counts"`
+	// Next continues the list after Entries; nil when they are the last.
+	Next *ActivityCursor `json:"-"`
+}
+
+// ActivityEntries returns a window of the entries that the activity report counts between
+// f.From and f.To (calls, emails, meetings, notes and messages, not removed and not
+// replaced by an edit), newest first, and their counts by kind. The window is read from
+// interactions_activity in the order of its hours, so only the entries of the hours it
+// spans are sorted, and only its entries are read in full: a window costs the same at
+// the top of a week of 100,000 entries as at its bottom.
+func (db *DB) ActivityEntries(ctx context.Context, f ActivityFilter) (*ActivityPage, error) {
+	if err := (Period{f.From, f.To}).check(); err != nil {
+		return nil, fmt.Errorf("activity entries: %w", err)
+	}
+	if f.Kind != "" && !slices.Contains(InteractionKinds, f.Kind) {
+		return nil, fmt.Errorf("activity entries: %w: kind %q must be one of %s", ErrInvalid, f.Kind, strings.Join(InteractionKinds, ", "))
+	}
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	span := []ActivityWeek{{Start: f.From.UTC(), End: f.To.UTC()}}
+	if err := db.countActivity(ctx, span); err != nil {
+		return nil, fmt.Errorf("activity entries: %w", err)
+	}
+	page := &ActivityPage{Entries: []Interaction{}, Counts: span[0].ActivityCounts}
+	hi := hourKey(f.To)
+	cond := "substr(occurred_at, 1, 13) >= ? AND substr(occurred_at, 1, 13) <= ? AND occurred_at >= ? AND occurred_at < ?" +
+		" AND redacted = 0 AND superseded_by IS NULL AND occurred_at > '' AND kind IN " + activityKinds
+	var args []any
+	if f.After != nil {
+		hi = min(hi, f.After.at[:min(13, len(f.After.at))])
+		cond += " AND (occurred_at, rowid) < (?, ?)"
+	}
+	args = append(args, hourKey(f.From), hi, fmtTime(f.From), fmtTime(f.To))
+	if f.After != nil {
+		args = append(args, f.After.at, f.After.row)
+	}
+	if f.Kind != "" {
+		cond += " AND kind = ?"
+		args = append(args, f.Kind)
+	}
+	// One more than the window, to know whether another follows.
+	q := "SELECT w.r, w.at, " + interactionCols + " FROM (SELECT rowid AS r, occurred_at AS at FROM interactions INDEXED BY interactions_activity WHERE " + cond +
+		" ORDER BY substr(occurred_at, 1, 13) DESC, occurred_at DESC, rowid DESC LIMIT ?) w CROSS JOIN interactions i ON i.rowid = w.r" +
+		" LEFT JOIN contacts c ON c.id = i.contact_id LEFT JOIN companies co ON co.id = i.company_id LEFT JOIN deals d ON d.id = i.deal_id" +
+		" ORDER BY w.at DESC, w.r DESC"
+	rows, err := db.query(ctx, q, append(args, f.Limit+1)...)
+	if err != nil {
+		return nil, fmt.Errorf("activity entries: %w", err)
+	}
+	defer rows.Close()
+	var last ActivityCursor
+	for rows.Next() {
+		var cur ActivityCursor
+		i, err := scanInteraction(prefixScan{rows, []any{&cur.row, &cur.at}})
+		if err != nil {
+			return nil, fmt.Errorf("activity entries: %w", err)
+		}
+		if len(page.Entries) == f.Limit {
+			page.Next = &last
+			break
+		}
+		page.Entries = append(page.Entries, *i)
+		last = cur
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("activity entries: %w", err)
+	}
+	return page, nil
+}
+
+// prefixScan scans the columns of a row that come before those another scanner reads.
+type prefixScan struct {
+	rows   *sql.Rows
+	prefix []any
+}
+
+func (p prefixScan) Scan(dest ...any) error { return p.rows.Scan(append(p.prefix, dest...)...) }

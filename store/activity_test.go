@@ -244,3 +244,107 @@ func TestDB_ActivityCounts(t *testing.T) {
 		t.Errorf("from = %v", act.From)
 	}
 }
+
+func TestDB_ActivityEntries(t *testing.T) {
+	ctx := context.Background()
+	db, clk := openClock(t)
+	ada := must[*store.Contact](t)(db.CreateContact(ctx, store.ContactInput{Name: "Ada Lovelace", Company: "Analytical Engines"}))
+	deal := must[*store.Deal](t)(db.CreateDeal(ctx, store.DealInput{Title: "Engines", ContactID: ada.ID}))
+	acme := must[*store.Company](t)(db.CreateCompany(ctx, store.CompanyInput{Name: "Acme"}))
+	clk.Set(march(25, 12, 45))
+	// The week of 16 March (Monday), and one entry on each side of it.
+	logAt(t, db, ada.ID, "call", march(15, 23, 59))     // the week before
+	c1 := logAt(t, db, ada.ID, "call", march(16, 0, 0)) // first instant of the week
+	e1 := logAt(t, db, ada.ID, "email", march(17, 9, 15))
+	e2 := logAt(t, db, ada.ID, "email", march(17, 9, 15)) // the same instant: the later one first
+	m1 := must[*store.Interaction](t)(db.LogInteraction(ctx, store.InteractionInput{Kind: "meeting", Text: "Pricing", DealID: deal.ID, OccurredAt: march(18, 14, 0)}))
+	n1 := must[*store.Interaction](t)(db.LogInteraction(ctx, store.InteractionInput{Kind: "note", Text: "Acme moved offices", CompanyID: acme.ID, OccurredAt: march(19, 9, 40)}))
+	edited := logAt(t, db, ada.ID, "message", march(20, 17, 5))
+	n2 := must[*store.Interaction](t)(db.AmendInteraction(ctx, edited.ID, "Edited message"))
+	gone := logAt(t, db, ada.ID, "email", march(21, 8, 0))
+	noErr(t, db.RedactInteraction(ctx, gone.ID))
+	c2 := logAt(t, db, ada.ID, "call", march(22, 23, 59))
+	logAt(t, db, ada.ID, "call", march(23, 0, 0)) // the week after
+	must[*store.Deal](t)(db.MoveDeal(ctx, deal.ID, "Qualified"))
+
+	week := store.ActivityFilter{From: march(16, 0, 0), To: march(23, 0, 0), Limit: 100}
+	a := must[*store.Activity](t)(db.Activity(ctx, store.ActivityOptions{From: week.From, To: week.To, WeekStart: time.Monday}))
+	// In the week: calls c1, c2; emails e1, e2 (the removed one not); the meeting m1; the
+	// note n1; the message n2 (its edit, once). 2 + 2 + 1 + 1 + 1 = 7. The stage change is
+	// not activity.
+	eq(t, "weeks", len(a.Weeks), 1)
+	page := must[*store.ActivityPage](t)(db.ActivityEntries(ctx, week))
+	eq(t, "counts: the report's week", page.Counts, a.Weeks[0].ActivityCounts)
+	eq(t, "total", page.Counts.Total, 7)
+	ids := func(list []store.Interaction) string {
+		var out []string
+		for _, i := range list {
+			out = append(out, i.ID)
+		}
+		return strings.Join(out, " ")
+	}
+	wantOrder := ids([]store.Interaction{*c2, *n2, *n1, *m1, *e2, *e1, *c1})
+	eq(t, "newest first", ids(page.Entries), wantOrder)
+	eq(t, "the list's length is the week's count", len(page.Entries), a.Weeks[0].Total)
+	if page.Next != nil {
+		t.Error("a window holding every entry says more follow")
+	}
+	// Who and what each is about, for the list.
+	eq(t, "meeting's deal", page.Entries[3].Deal, "Engines")
+	eq(t, "meeting's contact", page.Entries[3].Contact, "Ada Lovelace")
+	eq(t, "note's company", page.Entries[2].Company, "Acme")
+	eq(t, "edited text", page.Entries[1].Text, "Edited message")
+
+	t.Run("Windows", func(t *testing.T) {
+		f := week
+		f.Limit = 2
+		var got []store.Interaction
+		for range 10 {
+			p := must[*store.ActivityPage](t)(db.ActivityEntries(ctx, f))
+			eq(t, "total in every window", p.Counts.Total, 7)
+			got = append(got, p.Entries...)
+			if p.Next == nil {
+				break
+			}
+			f.After = p.Next
+		}
+		eq(t, "windows of 2", ids(got), wantOrder)
+	})
+
+	t.Run("Kind", func(t *testing.T) {
+		f := week
+		f.Kind = "email"
+		p := must[*store.ActivityPage](t)(db.ActivityEntries(ctx, f))
+		eq(t, "emails", ids(p.Entries), ids([]store.Interaction{*e2, *e1}))
+		eq(t, "email count", p.Counts.Of("email"), 2)
+	})
+
+	t.Run("CutHours", func(t *testing.T) {
+		// In a time zone half an hour behind UTC, the week of Monday 16 March runs from
+		// 00:30 UTC on the 16th to 00:30 UTC on the 23rd: both ends cut a UTC hour. c1 (16
+		// March 00:00 UTC) falls in the week before, and the call of 23 March 00:00 UTC in
+		// this one: c2, n2, n1, m1, e2, e1 and that call, 7.
+		loc := time.FixedZone("UTC-0:30", -30*60)
+		a := must[*store.Activity](t)(db.Activity(ctx, store.ActivityOptions{To: time.Date(2026, 3, 23, 0, 30, 0, 0, time.UTC), Weeks: 1, WeekStart: time.Monday, Loc: loc}))
+		w := a.Weeks[0]
+		eq(t, "start", w.Start, time.Date(2026, 3, 16, 0, 30, 0, 0, time.UTC))
+		p := must[*store.ActivityPage](t)(db.ActivityEntries(ctx, store.ActivityFilter{From: w.Start, To: w.End, Limit: 100}))
+		eq(t, "entries", len(p.Entries), 7)
+		eq(t, "counts: the report's week", p.Counts, w.ActivityCounts)
+		eq(t, "the newest is 23 March 00:00", p.Entries[0].OccurredAt, march(23, 0, 0))
+		eq(t, "the oldest is e1", p.Entries[6].ID, e1.ID)
+	})
+
+	t.Run("NoActivity", func(t *testing.T) {
+		p := must[*store.ActivityPage](t)(db.ActivityEntries(ctx, store.ActivityFilter{From: march(2, 0, 0), To: march(9, 0, 0)}))
+		eq(t, "entries", len(p.Entries), 0)
+		eq(t, "total", p.Counts.Total, 0)
+	})
+
+	t.Run("ErrInvalid", func(t *testing.T) {
+		_, err := db.ActivityEntries(ctx, store.ActivityFilter{From: week.To, To: week.From})
+		wantErr(t, err, store.ErrInvalid)
+		_, err = db.ActivityEntries(ctx, store.ActivityFilter{From: week.From, To: week.To, Kind: "stage_change"})
+		wantErr(t, err, store.ErrInvalid)
+	})
+}

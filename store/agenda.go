@@ -95,12 +95,20 @@ const rottingCount = "SELECT count(*) FROM stages s CROSS JOIN deals d WHERE d.s
 // RottingDeals returns open deals past their stage's rotting limit, longest-stuck first,
 // and how many there are. The list reads deals_stuck in order and stops at the limit.
 func (db *DB) RottingDeals(ctx context.Context, limit int) ([]Deal, int, error) {
+	return db.RottingDealsAt(ctx, 0, limit)
+}
+
+// RottingDealsAt is RottingDeals from an offset: a window of the list further down.
+func (db *DB) RottingDealsAt(ctx context.Context, offset, limit int) ([]Deal, int, error) {
+	if offset < 0 {
+		return nil, 0, fmt.Errorf("rotting deals: %w: offset %d is negative", ErrInvalid, offset)
+	}
 	now := fmtTime(db.Now())
 	var total int
 	if err := db.queryRow(ctx, rottingCount, []any{now}, &total); err != nil {
 		return nil, 0, fmt.Errorf("rotting deals: %w", err)
 	}
-	q := "SELECT " + dealCols + dealFrom + "WHERE " + rottingCond + " ORDER BY d.stage_entered_at, d.id" + limitClause(limit, 0)
+	q := "SELECT " + dealCols + dealFrom + "WHERE " + rottingCond + " ORDER BY d.stage_entered_at, d.id" + limitClause(limit, offset)
 	rows, err := db.query(ctx, q, now)
 	if err != nil {
 		return nil, 0, fmt.Errorf("rotting deals: %w", err)
@@ -132,13 +140,22 @@ const neglectedCond = `c.cadence_days IS NOT NULL AND c.deleted_at IS NULL AND c
 // NeglectedContacts returns contacts past their stay-in-touch cadence, most overdue first,
 // and how many there are.
 func (db *DB) NeglectedContacts(ctx context.Context, limit int) ([]Contact, int, error) {
+	return db.NeglectedContactsAt(ctx, 0, limit)
+}
+
+// NeglectedContactsAt is NeglectedContacts from an offset: a window of the list further
+// down.
+func (db *DB) NeglectedContactsAt(ctx context.Context, offset, limit int) ([]Contact, int, error) {
+	if offset < 0 {
+		return nil, 0, fmt.Errorf("neglected contacts: %w: offset %d is negative", ErrInvalid, offset)
+	}
 	now := fmtTime(db.Now())
 	var total int
 	if err := db.queryRow(ctx, "SELECT count(*) FROM contacts c WHERE "+neglectedCond, []any{now}, &total); err != nil {
 		return nil, 0, fmt.Errorf("neglected contacts: %w", err)
 	}
 	q := "SELECT " + contactCols + contactFrom + "WHERE " + neglectedCond +
-		" ORDER BY " + touchDue + ", c.id" + limitClause(limit, 0)
+		" ORDER BY " + touchDue + ", c.id" + limitClause(limit, offset)
 	rows, err := db.query(ctx, q, now)
 	if err != nil {
 		return nil, 0, fmt.Errorf("neglected contacts: %w", err)

@@ -45,7 +45,7 @@ func standardDB(b *testing.B) *store.DB {
 	if standardOnce.err != nil {
 		b.Fatalf("standard data set: %v", standardOnce.err)
 	}
-	db, err := store.Open(context.Background(), path, store.Options{
+	db, err := store.Open(context.Background(), path, store.Options{CacheKiB: store.LongLivedCacheKiB,
 		Now:      func() time.Time { return benchNow },
 		NoBackup: true, // a migration must not copy 1.6 GB beside it
 	})

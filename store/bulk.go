@@ -51,6 +51,9 @@ func (db *DB) Bulk(ctx context.Context, summary string, fn func(b *Bulk) error) 
 		if err := fn(b); err != nil {
 			return err
 		}
+		if err := t.settle(); err != nil {
+			return err
+		}
 		// The contacts' indexes come back after their last-touched times are set (which
 		// reads the timeline through interactions_contact), so they are built once.
 		if err := recreateIndexes(ctx, t.tx, deferred, func(table string) bool { return table != "contacts" }); err != nil {
@@ -59,16 +62,59 @@ func (db *DB) Bulk(ctx context.Context, summary string, fn func(b *Bulk) error) 
 		if err := countActivity(); err != nil {
 			return err
 		}
-		_, err = t.tx.ExecContext(ctx, `UPDATE contacts SET last_touched_at = (SELECT max(occurred_at) FROM interactions
-			WHERE contact_id = contacts.id AND redacted = 0 AND superseded_by IS NULL AND kind IN ('call', 'email', 'meeting', 'note', 'message'))`)
-		if err != nil {
-			return fmt.Errorf("touch contacts: %w", err)
+		// Last-touched times change only with the timeline: a load that added no entry
+		// (an import of contacts) leaves them as they are.
+		if t.bulkWrote[EntityInteraction] {
+			_, err = t.tx.ExecContext(ctx, `UPDATE contacts SET last_touched_at = (SELECT max(occurred_at) FROM interactions
+				WHERE contact_id = contacts.id AND redacted = 0 AND superseded_by IS NULL AND kind IN ('call', 'email', 'meeting', 'note', 'message'))`)
+			if err != nil {
+				return fmt.Errorf("touch contacts: %w", err)
+			}
+			// A survivor of merges was last touched when any record merged into it was.
+			survivors, err := t.ids("SELECT DISTINCT merged_into FROM contacts WHERE merged_into IS NOT NULL")
+			if err != nil {
+				return err
+			}
+			for _, id := range survivors {
+				if err := t.touchChain(id); err != nil {
+					return err
+				}
+			}
 		}
 		if err := recreateIndexes(ctx, t.tx, deferred, func(table string) bool { return table == "contacts" }); err != nil {
 			return err
 		}
-		return rebuildSearch(ctx, t.tx)
+		return rebuildSearchOf(ctx, t.tx, t.bulkWrote)
 	})
+}
+
+// searchDependents are the search tables that show another record's name: a contact's
+// row shows its company's name, a deal's row its contact's and company's.
+var searchDependents = map[string][]string{
+	EntityCompany: {EntityContact, EntityDeal},
+	EntityContact: {EntityDeal},
+}
+
+// rebuildSearchOf rebuilds, as rebuildSearch does, only the search tables of the kinds a
+// bulk load wrote (and of those that show their names): an import of contacts into a
+// database with a million timeline entries does not index the timeline again.
+func rebuildSearchOf(ctx context.Context, tx *sql.Tx, wrote map[string]bool) error {
+	need := map[string]bool{}
+	for entity := range wrote {
+		need[entity] = true
+		for _, d := range searchDependents[entity] {
+			need[d] = true
+		}
+	}
+	for _, entity := range searchKinds {
+		if !need[entity] {
+			continue
+		}
+		if err := rebuildTable(ctx, tx, entity); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // deferredIndex is an index dropped for a bulk load, and the statement that recreates it.

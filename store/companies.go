@@ -72,12 +72,12 @@ func (db *DB) UpdateCompany(ctx context.Context, id string, u CompanyUpdate) (*C
 	err := db.write(ctx, "edit company", func(t *Tx) error {
 		// Read under the write lock, so that a concurrent edit cannot land between this
 		// read and the write below and be lost.
-		cur, err := db.FindCompanyByID(ctx, id)
+		cur, err := db.FindCompanyByID(t.ctx, id)
 		if err != nil {
 			return err
 		}
 		t.summary = "edit company " + cur.Name
-		f, err := db.companyFields(ctx, cur, u)
+		f, err := db.companyFields(t.ctx, cur, u)
 		if err != nil {
 			return err
 		}
@@ -141,7 +141,8 @@ func (db *DB) RestoreCompany(ctx context.Context, id string) error {
 
 const companyCols = `c.id, c.name, c.domain, c.phone, c.address, c.notes, c.owner, c.visibility,
 	c.created_at, c.updated_at, c.deleted_at, coalesce(c.merged_into, ''),
-	(SELECT count(*) FROM contacts WHERE company_id = c.id AND deleted_at IS NULL AND merged_into IS NULL)`
+	(SELECT count(*) FROM contacts WHERE company_id IN (WITH RECURSIVE m(id) AS (SELECT c.id UNION SELECT x.id FROM companies x
+		JOIN m ON x.merged_into = m.id) SELECT id FROM m) AND deleted_at IS NULL AND merged_into IS NULL)`
 
 func scanCompany(sc interface{ Scan(...any) error }) (*Company, error) {
 	var c Company
@@ -158,7 +159,7 @@ func scanCompany(sc interface{ Scan(...any) error }) (*Company, error) {
 
 // FindCompanyByID returns one company, deleted or not.
 func (db *DB) FindCompanyByID(ctx context.Context, id string) (*Company, error) {
-	c, err := scanCompany(db.sql.QueryRowContext(ctx, "SELECT "+companyCols+" FROM companies c WHERE c.id = ?", id))
+	c, err := scanCompany(db.reader(ctx).QueryRowContext(ctx, "SELECT "+companyCols+" FROM companies c WHERE c.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("company %s: %w", ShortID(id), ErrNotFound)
 	}

@@ -168,12 +168,12 @@ func (db *DB) UpdateContact(ctx context.Context, id string, u ContactUpdate) (*C
 	err := db.write(ctx, "edit contact", func(t *Tx) error {
 		// Read under the write lock, so that a concurrent edit cannot land between this
 		// read and the write below and be lost.
-		cur, err := db.FindContactByID(ctx, id)
+		cur, err := db.FindContactByID(t.ctx, id)
 		if err != nil {
 			return err
 		}
 		t.summary = "edit contact " + cur.Name
-		f, err := db.contactFields(ctx, cur, u)
+		f, err := db.contactFields(t.ctx, cur, u)
 		if err != nil {
 			return err
 		}
@@ -466,7 +466,7 @@ func scanContact(sc interface{ Scan(...any) error }) (*Contact, error) {
 
 // FindContactByID returns one contact with its emails, phones and tags, deleted or not.
 func (db *DB) FindContactByID(ctx context.Context, id string) (*Contact, error) {
-	c, err := scanContact(db.sql.QueryRowContext(ctx, "SELECT "+contactCols+contactFrom+"WHERE c.id = ?", id))
+	c, err := scanContact(db.reader(ctx).QueryRowContext(ctx, "SELECT "+contactCols+contactFrom+"WHERE c.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("contact %s: %w", ShortID(id), ErrNotFound)
 	}
@@ -501,8 +501,13 @@ func (db *DB) FindContacts(ctx context.Context, f ContactFilter) ([]Contact, int
 		args = append(args, strings.ToLower(f.Tag))
 	}
 	if f.CompanyID != "" {
-		where = append(where, "c.company_id = ?")
-		args = append(args, f.CompanyID)
+		// A company's contacts include those of the companies merged into it.
+		cond, a, err := db.mergedCond(ctx, EntityCompany, "c.company_id", f.CompanyID)
+		if err != nil {
+			return nil, 0, fmt.Errorf("list contacts: %w", err)
+		}
+		where = append(where, cond)
+		args = append(args, a...)
 	}
 	if q := ftsQuery(f.Query); q != "" {
 		where = append(where, "c.rowid IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)")
@@ -565,7 +570,7 @@ func (db *DB) fillContacts(ctx context.Context, list []*Contact) error {
 		ids[i] = c.ID
 	}
 	in := "(" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")"
-	rows, err := db.sql.QueryContext(ctx, "SELECT contact_id, email, label FROM contact_emails WHERE contact_id IN "+in+" ORDER BY contact_id, position", ids...)
+	rows, err := db.reader(ctx).QueryContext(ctx, "SELECT contact_id, email, label FROM contact_emails WHERE contact_id IN "+in+" ORDER BY contact_id, position", ids...)
 	if err != nil {
 		return fmt.Errorf("load emails: %w", err)
 	}
@@ -579,7 +584,7 @@ func (db *DB) fillContacts(ctx context.Context, list []*Contact) error {
 		byID[id].Emails = append(byID[id].Emails, e)
 	}
 	rows.Close()
-	rows, err = db.sql.QueryContext(ctx, "SELECT contact_id, phone, label FROM contact_phones WHERE contact_id IN "+in+" ORDER BY contact_id, position", ids...)
+	rows, err = db.reader(ctx).QueryContext(ctx, "SELECT contact_id, phone, label FROM contact_phones WHERE contact_id IN "+in+" ORDER BY contact_id, position", ids...)
 	if err != nil {
 		return fmt.Errorf("load phones: %w", err)
 	}
@@ -609,7 +614,7 @@ func (db *DB) loadTags(ctx context.Context, entity string, ids []any) (map[strin
 		return out, nil
 	}
 	in := "(" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")"
-	rows, err := db.sql.QueryContext(ctx, "SELECT entity_id, tag FROM tags WHERE entity = ? AND entity_id IN "+in+" ORDER BY entity_id, tag",
+	rows, err := db.reader(ctx).QueryContext(ctx, "SELECT entity_id, tag FROM tags WHERE entity = ? AND entity_id IN "+in+" ORDER BY entity_id, tag",
 		append([]any{entity}, ids...)...)
 	if err != nil {
 		return nil, fmt.Errorf("load tags: %w", err)

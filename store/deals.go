@@ -62,7 +62,7 @@ func checkDate(field, s string) error {
 
 func (db *DB) liveID(ctx context.Context, table, noun, id string) error {
 	var n int
-	if err := db.sql.QueryRowContext(ctx, "SELECT count(*) FROM "+table+" WHERE id = ? AND deleted_at IS NULL", id).Scan(&n); err != nil {
+	if err := db.reader(ctx).QueryRowContext(ctx, "SELECT count(*) FROM "+table+" WHERE id = ? AND deleted_at IS NULL", id).Scan(&n); err != nil {
 		return err
 	}
 	if n == 0 {
@@ -148,12 +148,12 @@ func (db *DB) UpdateDeal(ctx context.Context, id string, u DealUpdate) (*Deal, e
 	err := db.write(ctx, "edit deal", func(t *Tx) error {
 		// Read under the write lock, so that a concurrent edit cannot land between this
 		// read and the write below and be lost.
-		cur, err := db.FindDealByID(ctx, id)
+		cur, err := db.FindDealByID(t.ctx, id)
 		if err != nil {
 			return err
 		}
 		t.summary = "edit deal " + cur.Title
-		f, err := db.dealFields(ctx, cur, u)
+		f, err := db.dealFields(t.ctx, cur, u)
 		if err != nil {
 			return err
 		}
@@ -354,7 +354,7 @@ func scanDeal(sc interface{ Scan(...any) error }) (*Deal, error) {
 
 // FindDealByID returns one deal, deleted or not.
 func (db *DB) FindDealByID(ctx context.Context, id string) (*Deal, error) {
-	d, err := scanDeal(db.sql.QueryRowContext(ctx, "SELECT "+dealCols+dealFrom+"WHERE d.id = ?", id))
+	d, err := scanDeal(db.reader(ctx).QueryRowContext(ctx, "SELECT "+dealCols+dealFrom+"WHERE d.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("deal %s: %w", ShortID(id), ErrNotFound)
 	}
@@ -392,10 +392,21 @@ func (db *DB) FindDeals(ctx context.Context, f DealFilter) ([]Deal, int, error) 
 			f.Status = StatusOpen
 		}
 	}
-	for col, v := range map[string]string{"d.status": f.Status, "d.stage_id": f.StageID, "d.contact_id": f.ContactID, "d.company_id": f.CompanyID} {
+	for col, v := range map[string]string{"d.status": f.Status, "d.stage_id": f.StageID} {
 		if v != "" {
 			where = append(where, col+" = ?")
 			args = append(args, v)
+		}
+	}
+	// A contact's or company's deals include those of the records merged into it.
+	for _, l := range []struct{ entity, col, id string }{{EntityContact, "d.contact_id", f.ContactID}, {EntityCompany, "d.company_id", f.CompanyID}} {
+		if l.id != "" {
+			cond, a, err := db.mergedCond(ctx, l.entity, l.col, l.id)
+			if err != nil {
+				return nil, 0, fmt.Errorf("list deals: %w", err)
+			}
+			where = append(where, cond)
+			args = append(args, a...)
 		}
 	}
 	cond := ""

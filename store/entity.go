@@ -163,9 +163,10 @@ func (t *Tx) insertRow(s entitySpec, entity, id string, fields Fields, h HLC, de
 		}
 		args = append(args, created)
 	}
-	if _, err := t.exec(insertSQL(s, entity, mask, updated), args...); err != nil {
+	if err := t.insert(insertSQL(s, entity, mask, updated), args...); err != nil {
 		return fmt.Errorf("create %s: %w", entity, mapErr(err))
 	}
+	t.noteBulkWrite(entity)
 	sort.Strings(special)
 	for _, k := range special {
 		if err := t.writeSpecial(entity, id, k, fields[k], true); err != nil {
@@ -222,6 +223,10 @@ func (t *Tx) update(entity, id string, fields Fields) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	// Rows a bulk load queued must be in place before they are read or changed.
+	if err := t.settle(); err != nil {
+		return false, err
+	}
 	old, base, err := t.current(s, entity, id, fields)
 	if err != nil {
 		return false, err
@@ -255,6 +260,7 @@ func (t *Tx) update(entity, id string, fields Fields) (bool, error) {
 	if err := t.applyFields(s, entity, id, changed); err != nil {
 		return false, err
 	}
+	t.noteBulkWrite(entity)
 	for _, k := range changed.sortedKeys() {
 		_, err := t.tx.ExecContext(t.ctx, `INSERT INTO field_clocks (entity_id, field, hlc, device) VALUES (?, ?, ?, ?)
 			ON CONFLICT (entity_id, field) DO UPDATE SET hlc = excluded.hlc, device = excluded.device`,
@@ -269,6 +275,10 @@ func (t *Tx) update(entity, id string, fields Fields) (bool, error) {
 
 // applyFields writes values onto an existing row and its child rows, without logging.
 func (t *Tx) applyFields(s entitySpec, entity, id string, fields Fields) error {
+	afterMerge, err := t.beforeMergeChange(entity, id, fields)
+	if err != nil {
+		return err
+	}
 	var sets []string
 	var args []any
 	for _, k := range fields.sortedKeys() {
@@ -302,7 +312,7 @@ func (t *Tx) applyFields(s entitySpec, entity, id string, fields Fields) error {
 			return err
 		}
 	}
-	return nil
+	return afterMerge()
 }
 
 // current reads the present values and field clocks of the named fields.
@@ -373,7 +383,9 @@ func (t *Tx) writeSpecial(entity, id, field string, v any, fresh bool) error {
 		tag := strings.TrimPrefix(field, "tag:")
 		on, _ := v.(bool)
 		var err error
-		if on {
+		if on && fresh {
+			err = t.insert("INSERT OR IGNORE INTO tags (entity, entity_id, tag) VALUES (?, ?, ?)", entity, id, tag)
+		} else if on {
 			_, err = t.exec("INSERT OR IGNORE INTO tags (entity, entity_id, tag) VALUES (?, ?, ?)", entity, id, tag)
 		} else {
 			_, err = t.tx.ExecContext(t.ctx, "DELETE FROM tags WHERE entity = ? AND entity_id = ? AND tag = ?", entity, id, tag)
@@ -395,8 +407,8 @@ func (t *Tx) writeSpecial(entity, id, field string, v any, fresh bool) error {
 			}
 		}
 		for i, e := range list {
-			if _, err := t.exec("INSERT INTO contact_emails (contact_id, position, email, label) VALUES (?, ?, ?, ?)",
-				id, i, e.Email, e.Label); err != nil {
+			if err := t.insertChild(fresh, "INSERT INTO contact_emails (contact_id, position, email, label) VALUES (?, ?, ?, ?)",
+				id, int64(i), e.Email, e.Label); err != nil {
 				return fmt.Errorf("write emails: %w", mapErr(err))
 			}
 		}
@@ -414,8 +426,8 @@ func (t *Tx) writeSpecial(entity, id, field string, v any, fresh bool) error {
 			}
 		}
 		for i, p := range list {
-			if _, err := t.exec("INSERT INTO contact_phones (contact_id, position, phone, label, digits) VALUES (?, ?, ?, ?, ?)",
-				id, i, p.Phone, p.Label, PhoneDigits(p.Phone)); err != nil {
+			if err := t.insertChild(fresh, "INSERT INTO contact_phones (contact_id, position, phone, label, digits) VALUES (?, ?, ?, ?, ?)",
+				id, int64(i), p.Phone, p.Label, PhoneDigits(p.Phone)); err != nil {
 				return fmt.Errorf("write phones: %w", mapErr(err))
 			}
 		}

@@ -184,8 +184,13 @@ func (db *DB) FindFollowUps(ctx context.Context, f FollowUpFilter) ([]FollowUp, 
 		args = append(args, fmtTime(f.After))
 	}
 	if f.ContactID != "" {
-		where = append(where, "u.contact_id = ?")
-		args = append(args, f.ContactID)
+		// A contact's follow-ups include those of the contacts merged into it.
+		cond, a, err := db.mergedCond(ctx, EntityContact, "u.contact_id", f.ContactID)
+		if err != nil {
+			return nil, 0, fmt.Errorf("list follow-ups: %w", err)
+		}
+		where = append(where, cond)
+		args = append(args, a...)
 	}
 	if f.DealID != "" {
 		where = append(where, "u.deal_id = ?")

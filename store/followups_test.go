@@ -313,6 +313,17 @@ func TestDB_RottingDeals(t *testing.T) {
 	if len(list) != 1 || total != 2 {
 		t.Errorf("limited: %d of %d", len(list), total)
 	}
+	// A window further down: the second of two, then none.
+	list, total = must2[[]store.Deal, int](t)(db.RottingDealsAt(ctx, 1, 10))
+	if len(list) != 1 || list[0].Title != "rotting lead" || total != 2 {
+		t.Errorf("from 1: %d of %d", len(list), total)
+	}
+	list, total = must2[[]store.Deal, int](t)(db.RottingDealsAt(ctx, 2, 10))
+	if len(list) != 0 || total != 2 {
+		t.Errorf("from 2: %d of %d", len(list), total)
+	}
+	_, _, err := db.RottingDealsAt(ctx, -1, 10)
+	wantErr(t, err, store.ErrInvalid)
 	a, n := must2[*store.Agenda, store.AgendaCounts](t)(db.Today(ctx, time.UTC, 0))
 	if n.Rotting != 2 || len(a.Rotting) != 2 {
 		t.Errorf("agenda rotting = %d", n.Rotting)
@@ -346,6 +357,10 @@ func TestDB_NeglectedContacts(t *testing.T) {
 	// most overdue first: Touched Long Ago was due at t0+2d, Never Touched at t0+7d
 	if want := []string{"Touched Long Ago", "Never Touched"}; !reflect.DeepEqual(got, want) || total != 2 {
 		t.Errorf("neglected = %q (%d), want %q", got, total, want)
+	}
+	list, total = must2[[]store.Contact, int](t)(db.NeglectedContactsAt(ctx, 1, 10))
+	if len(list) != 1 || list[0].Name != "Never Touched" || total != 2 {
+		t.Errorf("from 1: %d of %d", len(list), total)
 	}
 	a, n := must2[*store.Agenda, store.AgendaCounts](t)(db.Today(ctx, time.UTC, 0))
 	if n.Neglected != 2 || len(a.Neglected) != 2 {

@@ -184,7 +184,34 @@ func (t *Tx) indexOne(r ref) error {
 	if _, err := t.tx.ExecContext(t.ctx, q, args...); err != nil {
 		return fmt.Errorf("index %s: %w", r.entity, err)
 	}
+	if r.entity == EntityInteraction {
+		if err := t.addTerms(vals[2]); err != nil {
+			return fmt.Errorf("index %s: %w", r.entity, err)
+		}
+	}
 	return nil
+}
+
+// addTerms adds the words of a timeline entry to interaction_terms. The words are those
+// the search table's own tokenizer produces: text goes through a scratch FTS5 table in
+// the connection's temp schema with the same tokenizer, and its vocabulary is copied.
+func (t *Tx) addTerms(text any) error {
+	for _, q := range []string{
+		`CREATE VIRTUAL TABLE IF NOT EXISTS temp.rolo_terms USING fts5 (t, content = '', tokenize = 'unicode61 remove_diacritics 2')`,
+		`CREATE VIRTUAL TABLE IF NOT EXISTS temp.rolo_terms_vocab USING fts5vocab(temp, rolo_terms, 'row')`,
+	} {
+		if _, err := t.tx.ExecContext(t.ctx, q); err != nil {
+			return err
+		}
+	}
+	if _, err := t.tx.ExecContext(t.ctx, "INSERT INTO temp.rolo_terms (rowid, t) VALUES (1, ?)", text); err != nil {
+		return err
+	}
+	if _, err := t.tx.ExecContext(t.ctx, "INSERT OR IGNORE INTO interaction_terms (term) SELECT term FROM temp.rolo_terms_vocab"); err != nil {
+		return err
+	}
+	_, err := t.tx.ExecContext(t.ctx, "INSERT INTO temp.rolo_terms (rolo_terms) VALUES ('delete-all')")
+	return err
 }
 
 func repeat(s string, n int) string {
@@ -220,27 +247,44 @@ const rebuildHashSize = 64 << 20
 const ftsDefaultHashSize = 1 << 20
 
 func rebuildSearch(ctx context.Context, tx *sql.Tx) error {
-	for _, entity := range []string{EntityCompany, EntityContact, EntityDeal, EntityInteraction, EntityFollowUp} {
-		src := indexSources[entity]
-		if _, err := tx.ExecContext(ctx, "DELETE FROM "+src.fts); err != nil {
-			return fmt.Errorf("rebuild search: %w", err)
+	for _, entity := range searchKinds {
+		if err := rebuildTable(ctx, tx, entity); err != nil {
+			return err
 		}
-		// allIDs selects only live records, so the live column is left out.
-		n := len(strings.Split(src.cols, ","))
-		vs := make([]string, n)
-		for i := range vs {
-			vs[i] = fmt.Sprintf("v%d", i+1)
-		}
-		restore, err := setHashSize(ctx, tx, src.fts, rebuildHashSize)
-		if err != nil {
-			return fmt.Errorf("rebuild search %s: %w", entity, err)
-		}
-		q := fmt.Sprintf("INSERT INTO %s (rowid, %s) SELECT r, %s FROM (%s)", src.fts, src.cols, strings.Join(vs, ", "), src.query+src.allIDs)
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("rebuild search %s: %w", entity, err)
-		}
-		if _, err := restore(); err != nil {
-			return fmt.Errorf("rebuild search %s: %w", entity, err)
+	}
+	return nil
+}
+
+// searchKinds are the kinds with a search table, in the order they are rebuilt.
+var searchKinds = []string{EntityCompany, EntityContact, EntityDeal, EntityInteraction, EntityFollowUp}
+
+// rebuildTable empties and refills one kind's search table in one statement; for the
+// timeline it also adds the index's new words to interaction_terms.
+func rebuildTable(ctx context.Context, tx *sql.Tx, entity string) error {
+	src := indexSources[entity]
+	if _, err := tx.ExecContext(ctx, "DELETE FROM "+src.fts); err != nil {
+		return fmt.Errorf("rebuild search: %w", err)
+	}
+	// allIDs selects only live records, so the live column is left out.
+	n := len(strings.Split(src.cols, ","))
+	vs := make([]string, n)
+	for i := range vs {
+		vs[i] = fmt.Sprintf("v%d", i+1)
+	}
+	restore, err := setHashSize(ctx, tx, src.fts, rebuildHashSize)
+	if err != nil {
+		return fmt.Errorf("rebuild search %s: %w", entity, err)
+	}
+	q := fmt.Sprintf("INSERT INTO %s (rowid, %s) SELECT r, %s FROM (%s)", src.fts, src.cols, strings.Join(vs, ", "), src.query+src.allIDs)
+	if _, err := tx.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("rebuild search %s: %w", entity, err)
+	}
+	if _, err := restore(); err != nil {
+		return fmt.Errorf("rebuild search %s: %w", entity, err)
+	}
+	if entity == EntityInteraction {
+		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO interaction_terms (term) SELECT term FROM interactions_vocab"); err != nil {
+			return fmt.Errorf("rebuild search terms: %w", err)
 		}
 	}
 	return nil

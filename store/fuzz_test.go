@@ -52,6 +52,10 @@ func FuzzFTSQuery(f *testing.F) {
 				t.Fatalf("%s MATCH %q (from %q): %v", table, q, s, err)
 			}
 		}
+		// The timeline's query expands prefixes into words: it must be valid too.
+		if _, err := db.Search(ctx, s, 5); err != nil {
+			t.Fatalf("Search(%q): %v", s, err)
+		}
 		for _, col := range []string{"name", "title"} {
 			table := map[string]string{"name": "contacts_fts", "title": "deals_fts"}[col]
 			var n int

@@ -196,10 +196,6 @@ func (b *Bulk) Update(entity, id string, fields Fields) (bool, error) {
 
 // SetExternalID remembers that the record id of entity is known to source as extID.
 func (b *Bulk) SetExternalID(source, entity, extID, id string) error {
-	_, err := b.t.exec(`INSERT INTO external_ids (source, entity, external_id, entity_id) VALUES (?, ?, ?, ?)
-		ON CONFLICT (source, entity, external_id) DO UPDATE SET entity_id = excluded.entity_id`, source, entity, extID, id)
-	if err != nil {
-		return fmt.Errorf("remember external id: %w", err)
-	}
-	return nil
+	return b.t.execLater("remember external id", `INSERT INTO external_ids (source, entity, external_id, entity_id) VALUES (?, ?, ?, ?)
+		ON CONFLICT (source, entity, external_id) DO UPDATE SET entity_id = excluded.entity_id`, []any{source, entity, extID, id})
 }

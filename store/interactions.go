@@ -91,19 +91,14 @@ func (db *DB) LogInteraction(ctx context.Context, in InteractionInput) (*Interac
 	return db.FindInteractionByID(ctx, id)
 }
 
-// touch recomputes a contact's last-touched time from its live timeline. It is derived
-// data, so it is written without an op.
+// touch recomputes a contact's last-touched time from its live timeline (and those of the
+// contacts it is merged into: see touchChain). It is derived data, so it is written
+// without an op.
 func (t *Tx) touch(contactID string) error {
 	if contactID == "" {
 		return nil
 	}
-	_, err := t.tx.ExecContext(t.ctx, `UPDATE contacts SET last_touched_at = (SELECT max(occurred_at) FROM interactions
-		WHERE contact_id = ?1 AND redacted = 0 AND superseded_by IS NULL AND kind IN ('call', 'email', 'meeting', 'note', 'message'))
-		WHERE id = ?1`, contactID)
-	if err != nil {
-		return fmt.Errorf("touch contact: %w", err)
-	}
-	return nil
+	return t.touchChain(contactID)
 }
 
 // RedactInteraction hides a timeline entry by appending a redaction; the entry stays in the
@@ -234,8 +229,13 @@ func (db *DB) Timeline(ctx context.Context, f TimelineFilter) ([]Interaction, er
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
-	q := "SELECT " + interactionCols + interactionFrom + "WHERE i." + col + " = ? AND i.redacted = 0 AND i.superseded_by IS NULL AND i.kind <> 'redaction'"
-	args := []any{id}
+	// A contact's or company's timeline includes those of the records merged into it.
+	entity := map[string]string{"contact_id": EntityContact, "company_id": EntityCompany, "deal_id": EntityDeal}[col]
+	cond, args, err := db.mergedCond(ctx, entity, "i."+col, id)
+	if err != nil {
+		return nil, fmt.Errorf("timeline: %w", err)
+	}
+	q := "SELECT " + interactionCols + interactionFrom + "WHERE " + cond + " AND i.redacted = 0 AND i.superseded_by IS NULL AND i.kind <> 'redaction'"
 	if f.Before != nil {
 		q += " AND (i.occurred_at < ? OR (i.occurred_at = ? AND i.id < ?))"
 		b := fmtTime(f.Before.OccurredAt)

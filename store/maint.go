@@ -63,6 +63,14 @@ var checks = []struct{ name, what, query string }{
 		`SELECT abs((SELECT count(*) FROM deals WHERE deleted_at IS NULL AND merged_into IS NULL) - (SELECT count(*) FROM deals_fts))`},
 	{"search", "timeline entries missing from or extra in the search index",
 		`SELECT abs((SELECT count(*) FROM interactions WHERE redacted = 0 AND superseded_by IS NULL AND kind IN ('call', 'email', 'meeting', 'note', 'message')) - (SELECT count(*) FROM interactions_fts))`},
+	{"search", "words of the timeline's search index missing from interaction_terms (prefix search would miss them)",
+		`SELECT count(*) FROM interactions_vocab v WHERE NOT EXISTS (SELECT 1 FROM interaction_terms t WHERE t.term = v.term)`},
+	{"reports", "hours whose activity counts differ from the timeline (the activity report would be wrong)",
+		`WITH t AS (SELECT substr(occurred_at, 1, 13) AS hour, kind, count(*) AS n FROM interactions
+			WHERE redacted = 0 AND superseded_by IS NULL AND occurred_at > '' AND kind IN ('call', 'email', 'meeting', 'note', 'message')
+			GROUP BY 1, 2),
+		a AS (SELECT hour, kind, n FROM activity_hours WHERE n <> 0)
+		SELECT (SELECT count(*) FROM (SELECT * FROM a EXCEPT SELECT * FROM t)) + (SELECT count(*) FROM (SELECT * FROM t EXCEPT SELECT * FROM a))`},
 	{"deals", "closed deals without a close time, or open deals with one",
 		`SELECT count(*) FROM deals WHERE (status = 'open') = (closed_at IS NOT NULL)`},
 }

@@ -87,6 +87,12 @@ func TestDB_Check(t *testing.T) {
 		{"DealSearchRowMissing", func(t *testing.T, f *fixture) {
 			execSQL(t, f.db, "DELETE FROM deals_fts")
 		}, "1 deals missing from or extra in the search index"},
+		{"TimelineWordMissing", func(t *testing.T, f *fixture) {
+			execSQL(t, f.db, "DELETE FROM interaction_terms WHERE term = 'bernoulli'")
+		}, "1 words of the timeline's search index missing from interaction_terms"},
+		{"ActivityCountOff", func(t *testing.T, f *fixture) {
+			execSQL(t, f.db, "UPDATE activity_hours SET n = n + 1")
+		}, "hours whose activity counts differ from the timeline"},
 		{"NameNotFirstPlusLast", func(t *testing.T, f *fixture) {
 			execSQL(t, f.db, "UPDATE contacts SET name = 'Someone Else' WHERE id = ?", f.contact.ID)
 		}, "1 contacts whose name is not first + last name"},

@@ -55,9 +55,15 @@ func scanOp(sc interface{ Scan(...any) error }) (*Change, error) {
 	return &c, nil
 }
 
-// History returns every op that changed the record with id, oldest first.
+// History returns every op that changed the record with id, oldest first; for a contact
+// or company, also those of the records merged into it (their creation, the merge).
 func (db *DB) History(ctx context.Context, id string) ([]Change, error) {
-	rows, err := db.sql.QueryContext(ctx, "SELECT "+opCols+" FROM ops o LEFT JOIN op_groups g ON g.id = o.group_id WHERE o.entity_id = ? ORDER BY o.seq", id)
+	ids, err := mergeSetAny(ctx, db.sql, id)
+	if err != nil {
+		return nil, fmt.Errorf("history: %w", err)
+	}
+	cond, args := inIDs("o.entity_id", ids)
+	rows, err := db.sql.QueryContext(ctx, "SELECT "+opCols+" FROM ops o LEFT JOIN op_groups g ON g.id = o.group_id WHERE "+cond+" ORDER BY o.seq", args...)
 	if err != nil {
 		return nil, fmt.Errorf("history: %w", err)
 	}

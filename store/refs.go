@@ -11,6 +11,8 @@ type Candidate struct {
 	Entity string `json:"entity"`
 	ID     string `json:"id"`
 	Label  string `json:"label"`
+	// Via is the record the reference named when that record was merged into this one.
+	Via *Candidate `json:"via,omitempty"`
 }
 
 // AmbiguousError is returned when a reference matches several records.
@@ -50,12 +52,16 @@ type ResolveOptions struct {
 	Kinds []string
 	// Deleted includes tombstoned records (for restore and history).
 	Deleted bool
+	// Merged names records merged into another as themselves (for unmerge); otherwise a
+	// reference to one resolves to the record it was merged into, noted in Via.
+	Merged bool
 }
 
 // Resolve finds the one record a user means by ref: an id, an id prefix (at least four
 // characters), the short id shown in lists (the start of the id's random tail), an email
 // address, an exact name or title, or failing those a unique full-text match of the name.
-// Each rule is tried in turn over every kind; the first that matches decides. It returns
+// Each rule is tried in turn over every kind; the first that matches decides. A record
+// merged into another resolves to its survivor (see ResolveOptions.Merged). It returns
 // ErrNotFound, or an *AmbiguousError listing the candidates.
 func (db *DB) Resolve(ctx context.Context, ref string, o ResolveOptions) (Candidate, error) {
 	ref = strings.TrimSpace(ref)
@@ -73,10 +79,8 @@ func (db *DB) Resolve(ctx context.Context, ref string, o ResolveOptions) (Candid
 		if alias == "interactions" {
 			return "redacted = 0"
 		}
-		if alias == "follow_ups" {
-			return "deleted_at IS NULL"
-		}
-		return "deleted_at IS NULL AND merged_into IS NULL"
+		// Merged records match too: followMerges turns them into their survivors.
+		return "deleted_at IS NULL"
 	}
 	type rule func(kind string, rt refTable) (string, []any)
 	hexish := len(ref) >= 4 && strings.Trim(strings.ToLower(ref), "0123456789abcdef-") == ""
@@ -130,11 +134,28 @@ func (db *DB) Resolve(ctx context.Context, ref string, o ResolveOptions) (Candid
 			return fmt.Sprintf("SELECT id, %s FROM %s WHERE deleted_at IS NOT NULL AND %s LIMIT 11",
 				rt.label, rt.table, strings.Join(conds, " AND ")), args
 		},
+		// Merged records are not in the search index either: match the start of words of
+		// their names among them (the index of merged records holds only those). They lead
+		// to their survivors, unless Merged asks for them.
+		func(kind string, rt refTable) (string, []any) {
+			words := strings.Fields(strings.ToLower(ref))
+			if !specs[kind].isCol("merged_into") || len(words) == 0 {
+				return "", nil
+			}
+			var conds []string
+			var args []any
+			for _, w := range words {
+				conds = append(conds, "(' ' || lower("+rt.label+")) LIKE ? ESCAPE '\\'")
+				args = append(args, "% "+likeEscape(w)+"%")
+			}
+			return fmt.Sprintf("SELECT id, %s FROM %s WHERE merged_into IS NOT NULL AND deleted_at IS NULL AND %s LIMIT 11",
+				rt.label, rt.table, strings.Join(conds, " AND ")), args
+		},
 	}
 	// A reference made only of the letters a–f ("Cafe", "Bead") is more likely a name than
 	// an id: try names before ids for it. One with a digit is tried as an id first.
 	if hexish && !strings.ContainsAny(ref, "0123456789") {
-		rules = append(rules[1:3:3], rules[0], rules[3], rules[4])
+		rules = append(rules[1:3:3], rules[0], rules[3], rules[4], rules[5])
 	}
 	for _, r := range rules {
 		var found []Candidate
@@ -160,6 +181,10 @@ func (db *DB) Resolve(ctx context.Context, ref string, o ResolveOptions) (Candid
 				found = append(found, c)
 			}
 			rows.Close()
+		}
+		found, err := db.followMerges(ctx, found, o)
+		if err != nil {
+			return Candidate{}, fmt.Errorf("resolve %q: %w", ref, err)
 		}
 		switch {
 		case len(found) == 1:

@@ -108,8 +108,18 @@ func (r ranking) rank(col string) string {
 // history that does not, such as two devices moving a deal at once before a sync, counts
 // the deal up to its current stage or a stage it left backwards.)
 func (r ranking) backward() string {
+	moves := r.backMoves(1)
+	if moves == "" {
+		return ""
+	}
+	return "SELECT h.deal_id, max(" + r.rank("h.from_stage") + ") AS top " + moves + " GROUP BY h.deal_id"
+}
+
+// backMoves is the FROM and WHERE of the backward moves out of a stage of rank k or
+// later, or "" when there are none to look for.
+func (r ranking) backMoves(k int) string {
 	var pairs []string
-	for i := 1; i < len(r.stages); i++ {
+	for i := max(k, 1); i < len(r.stages); i++ {
 		for _, lower := range r.stages[:i] {
 			pairs = append(pairs, "("+sqlQuote(r.stages[i].ID)+", "+sqlQuote(lower.ID)+")")
 		}
@@ -117,9 +127,31 @@ func (r ranking) backward() string {
 	if len(pairs) == 0 {
 		return ""
 	}
-	return "SELECT h.deal_id, max(" + r.rank("h.from_stage") + ") AS top FROM interactions h INDEXED BY interactions_stage_moves" +
-		" WHERE h.kind = 'stage_change' AND h.redacted = 0 AND (h.from_stage, h.to_stage) IN (VALUES " + strings.Join(pairs, ", ") + ")" +
-		" GROUP BY h.deal_id"
+	return "FROM interactions h INDEXED BY interactions_stage_moves" +
+		" WHERE h.kind = 'stage_change' AND h.redacted = 0 AND (h.from_stage, h.to_stage) IN (VALUES " + strings.Join(pairs, ", ") + ")"
+}
+
+// reached is the SQL condition that deal d reached the stage of rank k: that the furthest
+// stage it has been in (as backward tells, the current one or one it left backwards) is
+// that stage or a later one. The backward moves are looked up once, not per deal.
+func (r ranking) reached(k int) string {
+	if k >= len(r.stages) {
+		return "0"
+	}
+	cond := fmt.Sprintf("%s >= %d", r.rank("d.stage_id"), k)
+	if moves := r.backMoves(k); moves != "" {
+		cond = "(" + cond + " OR d.id IN (SELECT h.deal_id " + moves + "))"
+	}
+	return cond
+}
+
+// furthestIs is the SQL condition that the furthest stage deal d reached is the stage of
+// rank k (as the win rate by stage counts it).
+func (r ranking) furthestIs(k int) string {
+	if k+1 >= len(r.stages) {
+		return r.reached(k)
+	}
+	return r.reached(k) + " AND NOT " + r.reached(k+1)
 }
 
 func (r ranking) of(stageID string) int {
@@ -214,6 +246,9 @@ func (db *DB) scan(ctx context.Context, q string, args []any, fn func(scan func(
 // closedIn selects the deals won or lost in a period (through deals_closed).
 const closedIn = "d.status <> 'open' AND d.closed_at >= ? AND d.closed_at < ?"
 
+// createdIn selects the deals created in a period, the funnel's (through deals_created).
+const createdIn = "d.created_at >= ? AND d.created_at < ? AND d.created_at > ''"
+
 // staleIn selects the open deals whose expected close date fell in a period: on or after
 // its first day and before its last day (a date is "past" only once its day is over).
 const staleIn = "d.status = 'open' AND d.expected_close >= ? AND d.expected_close < ?"
@@ -271,7 +306,8 @@ type SourceWinRate struct {
 
 // StageWinRate is the win rate of the deals whose furthest stage was Stage.
 type StageWinRate struct {
-	Stage string `json:"stage"`
+	Stage   string `json:"stage"`
+	StageID string `json:"stage_id"`
 	WinRateCounts
 }
 
@@ -353,14 +389,15 @@ func (db *DB) winRate(ctx context.Context, p Period, o ReportOptions, breakdown 
 	})
 	for i, s := range r.stages {
 		byStage[i].finish()
-		w.ByStage = append(w.ByStage, StageWinRate{s.Name, byStage[i]})
+		w.ByStage = append(w.ByStage, StageWinRate{s.Name, s.ID, byStage[i]})
 	}
 	return w, nil
 }
 
 // FunnelStage is one step of the funnel.
 type FunnelStage struct {
-	Stage string `json:"stage"`
+	Stage   string `json:"stage"`
+	StageID string `json:"stage_id"`
 	// Reached counts the deals that reached this stage or a later one.
 	Reached int `json:"reached"`
 	// Conversion is the share of them that reached the next stage (after the last stage:
@@ -392,7 +429,7 @@ func (db *DB) Funnel(ctx context.Context, p Period) (*Funnel, error) {
 	if err != nil {
 		return nil, fmt.Errorf("funnel: %w", err)
 	}
-	list, err := db.outcomes(ctx, r, false, "d.created_at >= ? AND d.created_at < ? AND d.created_at > ''", p.instants()...)
+	list, err := db.outcomes(ctx, r, false, createdIn, p.instants()...)
 	if err != nil {
 		return nil, fmt.Errorf("funnel: %w", err)
 	}
@@ -419,14 +456,15 @@ func (db *DB) Funnel(ctx context.Context, p Period) (*Funnel, error) {
 		if k+1 < len(reached) {
 			next = reached[k+1]
 		}
-		f.Stages = append(f.Stages, FunnelStage{Stage: s.Name, Reached: reached[k], Conversion: ratio(next, reached[k])})
+		f.Stages = append(f.Stages, FunnelStage{Stage: s.Name, StageID: s.ID, Reached: reached[k], Conversion: ratio(next, reached[k])})
 	}
 	return f, nil
 }
 
 // StageTime is how long deals stayed in one stage.
 type StageTime struct {
-	Stage string `json:"stage"`
+	Stage   string `json:"stage"`
+	StageID string `json:"stage_id"`
 	// Stints counts the stays in the stage that ended in the period.
 	Stints     int      `json:"stints"`
 	MedianDays *float64 `json:"median_days,omitempty"`
@@ -442,6 +480,23 @@ type Cycle struct {
 	P80Days    *float64    `json:"p80_days,omitempty"`
 	Stages     []StageTime `json:"stages"`
 }
+
+// closedStay is the days of the last stay of a closed deal d, in the stage it closed in:
+// from entering the stage to closing.
+const closedStay = "julianday(d.closed_at) - julianday(d.stage_entered_at)"
+
+// movedIn selects the stage changes h in a period of deals neither deleted nor merged (a
+// lookup in the short list of such deals, not a lookup of every deal); movedStay is the
+// days of the stay that each ended, in its from_stage: from the deal's previous move (or
+// its creation) to this one.
+const (
+	movedIn = "h.kind = 'stage_change' AND h.redacted = 0 AND h.occurred_at >= ? AND h.occurred_at < ?" +
+		" AND h.deal_id NOT IN (SELECT id FROM deals WHERE deleted_at IS NOT NULL OR merged_into IS NOT NULL)"
+	movedStay = "julianday(h.occurred_at) - julianday(coalesce(" +
+		"(SELECT max(e.occurred_at) FROM interactions e INDEXED BY interactions_stage_history" +
+		" WHERE e.deal_id = h.deal_id AND e.kind = 'stage_change' AND e.redacted = 0 AND e.occurred_at < h.occurred_at)," +
+		" (SELECT created_at FROM deals INDEXED BY deals_since WHERE id = h.deal_id)))"
+)
 
 // Cycle measures the deals won or lost in p: the median and 80th percentile of the days
 // from creation to closing, and for each stage the median days of the stays in it that
@@ -468,7 +523,7 @@ func (db *DB) cycle(ctx context.Context, p Period, stages bool) (*Cycle, error) 
 	stints := make([][]float64, len(r.stages))
 	// The deals closed in p: their life, and their last stay (in the stage they closed in).
 	rows, err := db.query(ctx, "SELECT d.status, julianday(d.closed_at) - julianday(d.created_at), "+r.rank("d.stage_id")+
-		", julianday(d.closed_at) - julianday(d.stage_entered_at) FROM deals d WHERE "+closedIn+" AND "+liveDeal, p.instants()...)
+		", "+closedStay+" FROM deals d WHERE "+closedIn+" AND "+liveDeal, p.instants()...)
 	if err != nil {
 		return nil, err
 	}
@@ -500,16 +555,8 @@ func (db *DB) cycle(ctx context.Context, p Period, stages bool) (*Cycle, error) 
 	if !stages {
 		return c, nil
 	}
-	// The stays that ended with a move in p: from the deal's previous move (or its
-	// creation) to this one. Deleted and merged deals are left out by one lookup in the
-	// short list of such deals, not a lookup of every deal.
-	rows, err = db.query(ctx, "SELECT "+r.rank("h.from_stage")+", julianday(h.occurred_at) - julianday(coalesce("+
-		"(SELECT max(e.occurred_at) FROM interactions e INDEXED BY interactions_stage_history"+
-		" WHERE e.deal_id = h.deal_id AND e.kind = 'stage_change' AND e.redacted = 0 AND e.occurred_at < h.occurred_at),"+
-		" (SELECT created_at FROM deals INDEXED BY deals_since WHERE id = h.deal_id)))"+
-		" FROM interactions h INDEXED BY interactions_stage_history"+
-		" WHERE h.kind = 'stage_change' AND h.redacted = 0 AND h.occurred_at >= ? AND h.occurred_at < ?"+
-		" AND h.deal_id NOT IN (SELECT id FROM deals WHERE deleted_at IS NOT NULL OR merged_into IS NOT NULL)", p.instants()...)
+	// The stays that ended with a move in p.
+	rows, err = db.query(ctx, "SELECT "+r.rank("h.from_stage")+", "+movedStay+" FROM interactions h INDEXED BY interactions_stage_history WHERE "+movedIn, p.instants()...)
 	if err != nil {
 		return nil, err
 	}
@@ -528,7 +575,7 @@ func (db *DB) cycle(ctx context.Context, p Period, stages bool) (*Cycle, error) 
 		return nil, err
 	}
 	for i, s := range r.stages {
-		c.Stages = append(c.Stages, StageTime{Stage: s.Name, Stints: len(stints[i]), MedianDays: percentile(stints[i], 0.5)})
+		c.Stages = append(c.Stages, StageTime{Stage: s.Name, StageID: s.ID, Stints: len(stints[i]), MedianDays: percentile(stints[i], 0.5)})
 	}
 	return c, nil
 }
@@ -829,6 +876,15 @@ const untouchedCond = `c.deleted_at IS NULL AND c.merged_into IS NULL AND c.crea
 // has touched in the last days days (never touched counts from their creation), least
 // recently touched first (up to limit; 0 means all), and how many there are.
 func (db *DB) UntouchedContacts(ctx context.Context, days, limit int) ([]UntouchedContact, int, error) {
+	return db.UntouchedContactsAt(ctx, days, 0, limit)
+}
+
+// UntouchedContactsAt is UntouchedContacts from an offset: a window of the list further
+// down.
+func (db *DB) UntouchedContactsAt(ctx context.Context, days, offset, limit int) ([]UntouchedContact, int, error) {
+	if offset < 0 {
+		return nil, 0, fmt.Errorf("untouched contacts: %w: offset %d is negative", ErrInvalid, offset)
+	}
 	if days <= 0 {
 		return nil, 0, fmt.Errorf("%w: days %d must be 1 or more", ErrInvalid, days)
 	}
@@ -837,7 +893,7 @@ func (db *DB) UntouchedContacts(ctx context.Context, days, limit int) ([]Untouch
 	var total int
 	var ids []string
 	err := db.scan(ctx, "WITH u AS MATERIALIZED (SELECT c.id, coalesce(c.last_touched_at, c.created_at) AS t FROM contacts c INDEXED BY contacts_touched WHERE "+
-		untouchedCond+") SELECT (SELECT count(*) FROM u), id FROM u ORDER BY t, id"+limitClause(limit, 0), []any{cutoff},
+		untouchedCond+") SELECT (SELECT count(*) FROM u), id FROM u ORDER BY t, id"+limitClause(limit, offset), []any{cutoff},
 		func(scan func(...any) error) error {
 			var id string
 			if err := scan(&total, &id); err != nil {
@@ -850,6 +906,12 @@ func (db *DB) UntouchedContacts(ctx context.Context, days, limit int) ([]Untouch
 		return nil, 0, fmt.Errorf("untouched contacts: %w", err)
 	}
 	out := []UntouchedContact{}
+	if len(ids) == 0 && offset > 0 { // a window past the end: count them alone
+		err := db.queryRow(ctx, "SELECT count(*) FROM contacts c INDEXED BY contacts_touched WHERE "+untouchedCond, []any{cutoff}, &total)
+		if err != nil {
+			return nil, 0, fmt.Errorf("untouched contacts: %w", err)
+		}
+	}
 	if len(ids) == 0 {
 		return out, total, nil
 	}

@@ -541,6 +541,15 @@ func TestDB_UntouchedContacts(t *testing.T) {
 	list, total = must2[[]store.UntouchedContact, int](t)(db.UntouchedContacts(ctx, 10, 1))
 	eq(t, "total", total, 2)
 	eq(t, "shown", len(list), 1)
+	// A window further down: Bob; past the end, nothing, and the count still.
+	list, total = must2[[]store.UntouchedContact, int](t)(db.UntouchedContactsAt(ctx, 10, 1, 10))
+	eq(t, "total from 1", total, 2)
+	if len(list) != 1 || list[0].ID != bob.ID {
+		t.Fatalf("from 1 = %+v", list)
+	}
+	list, total = must2[[]store.UntouchedContact, int](t)(db.UntouchedContactsAt(ctx, 10, 5, 10))
+	eq(t, "total from 5", total, 2)
+	eq(t, "shown from 5", len(list), 0)
 	_, _, err := db.UntouchedContacts(ctx, 0, 10)
 	wantErr(t, err, store.ErrInvalid)
 }

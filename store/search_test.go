@@ -227,3 +227,122 @@ func TestDB_SearchConsistency(t *testing.T) {
 	})
 	_ = time.Second
 }
+
+// TestDB_SearchTimelinePrefix: a word typed as a prefix is looked up in the timeline as
+// the words that start with it, newest entries first across all of them, and the words of
+// new, amended and bulk-loaded entries are known to the search.
+func TestDB_SearchTimelinePrefix(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+	db := f.db
+	logAt := func(text string, at time.Time) *store.Interaction {
+		t.Helper()
+		return must[*store.Interaction](t)(db.LogInteraction(ctx, store.InteractionInput{Kind: "note", Text: text, ContactID: f.contact.ID, OccurredAt: at}))
+	}
+	oldest := logAt("Sent the price list", t0.Add(-3*time.Hour))
+	middle := logAt("Pricing call with Zoë, went well", t0.Add(-2*time.Hour))
+	newest := logAt("Prices agreed; contract next", t0.Add(-time.Hour))
+	other := logAt("Printed the proposal", t0.Add(-30*time.Minute))
+
+	timeline := func(q string) []string {
+		t.Helper()
+		var ids []string
+		for _, h := range must[[]store.Hit](t)(db.Search(ctx, q, 0)) {
+			if h.Entity == store.EntityInteraction {
+				ids = append(ids, h.ID)
+			}
+		}
+		return ids
+	}
+	for _, tc := range []struct {
+		q    string
+		want []string
+	}{
+		{"pric", []string{newest.ID, middle.ID, oldest.ID}}, // price, pricing, prices: newest first
+		{"pricing", []string{middle.ID}},
+		{"PRICE", []string{newest.ID, oldest.ID}},
+		{"pr", []string{other.ID, newest.ID, middle.ID, oldest.ID}}, // the prefix index
+		{"zoe", []string{middle.ID}},                                // Zoë, without the diaeresis
+		{"ZOË", []string{middle.ID}},
+		{"pric call", []string{middle.ID}},
+		{"prices contract", []string{newest.ID}},
+		{"p", nil},   // one letter says nothing about a conversation
+		{"zzz", nil}, // no word starts so
+	} {
+		if got := timeline(tc.q); fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("timeline hits for %q = %v, want %v", tc.q, got, tc.want)
+		}
+	}
+
+	t.Run("Amended", func(t *testing.T) {
+		amended := must[*store.Interaction](t)(db.AmendInteraction(ctx, other.ID, "Printed the quotation"))
+		if got := timeline("quot"); fmt.Sprint(got) != fmt.Sprint([]string{amended.ID}) {
+			t.Errorf("after amending, %q finds %v, want the amendment %s", "quot", got, amended.ID)
+		}
+	})
+	t.Run("Bulk", func(t *testing.T) {
+		err := db.Bulk(ctx, "load", func(b *store.Bulk) error {
+			return b.Create(store.EntityInteraction, "", store.Fields{"kind": "note", "text": "Xylophonist referral",
+				"occurred_at": t0.Format(time.RFC3339), "contact_id": f.contact.ID})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := timeline("xylo"); len(got) != 1 {
+			t.Errorf("after a bulk load, %q finds %v", "xylo", got)
+		}
+	})
+	checkHealthy(t, db)
+}
+
+// TestDB_SearchPhrase: words joined by punctuation (an address, a phone, a hyphenated
+// name) must be adjacent, with the last one a prefix.
+func TestDB_SearchPhrase(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := mustOpen(t)
+	ann := must[*store.Contact](t)(db.CreateContact(ctx, store.ContactInput{Name: "Ann Lee", Emails: []store.Email{{Email: "ann.lee@acme.com"}}}))
+	other := must[*store.Contact](t)(db.CreateContact(ctx, store.ContactInput{Name: "Lee Ann Smith", Company: "Acme",
+		Emails: []store.Email{{Email: "lee.ann@acme.com"}}}))
+	hyphen := must[*store.Contact](t)(db.CreateContact(ctx, store.ContactInput{Name: "Jean-Luc Picard"}))
+	wantFound(t, db, "ann.lee@acme.com", ann.ID)
+	wantNotFound(t, db, "ann.lee@acme.com", other.ID)
+	wantFound(t, db, "ann.lee@ac", ann.ID) // typed halfway
+	wantFound(t, db, "ann lee", other.ID)  // separate words still match anywhere
+	wantFound(t, db, "jean-luc", hyphen.ID)
+	wantFound(t, db, "jean-l", hyphen.ID)
+	wantNotFound(t, db, "luc-jean", hyphen.ID)
+}
+
+// TestDB_SearchAfterBulk: after a bulk load (demo, import) every contact is found by its
+// own name, not another's: the search rows point at the right records.
+func TestDB_SearchAfterBulk(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := mustOpen(t)
+	must[*store.Contact](t)(db.CreateContact(ctx, store.ContactInput{Name: "Existing Person"}))
+	names := []string{"Aarav Demir", "Jordi Lewis", "Hélène Hall", "Mia Ricci", "Søren Kaas", "Zoë Quist"}
+	ids := map[string]string{}
+	err := db.Bulk(ctx, "load", func(b *store.Bulk) error {
+		for i, n := range names {
+			first, last, _ := strings.Cut(n, " ")
+			id := fmt.Sprintf("01a00000-0000-7000-8000-%012d", i+1)
+			ids[n] = id
+			if err := b.Create(store.EntityContact, id, store.Fields{"first_name": first, "last_name": last, "name": n}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		hits := must[[]store.Hit](t)(db.Search(ctx, n, 0))
+		if len(hits) != 1 || hits[0].ID != ids[n] || hits[0].Title != n {
+			t.Errorf("search %q after a bulk load = %+v, want only %s", n, hits, ids[n])
+		}
+	}
+	checkHealthy(t, db)
+}

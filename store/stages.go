@@ -8,7 +8,7 @@ import (
 
 // Stages returns the pipeline's stages in order.
 func (db *DB) Stages(ctx context.Context) ([]Stage, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT id, name, position, probability, rotting_days FROM stages
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT id, name, position, probability, rotting_days FROM stages
 		WHERE deleted_at IS NULL ORDER BY position, name`)
 	if err != nil {
 		return nil, fmt.Errorf("list stages: %w", err)

@@ -67,7 +67,16 @@ type Options struct {
 	Now func() time.Time
 	// NoBackup skips the backup written before migrating an older database.
 	NoBackup bool
+	// CacheKiB is the page cache of each connection; 0 means SQLite's default (2 MB). A
+	// long-lived process (the TUI, a server) should set LongLivedCacheKiB: at 100k
+	// contacts the agenda and search then find their index pages in memory on every call.
+	// A one-shot command should not: a large cache costs a millisecond of page faults to
+	// set up, more than it saves in one query.
+	CacheKiB int
 }
+
+// LongLivedCacheKiB is the page cache a long-lived process gives each connection.
+const LongLivedCacheKiB = 32000
 
 // StageSpec describes a pipeline stage for a new database.
 type StageSpec struct {
@@ -96,9 +105,11 @@ type DB struct {
 	currency   string
 	now        func() time.Time
 
-	mu       sync.Mutex // guards lastHLC
-	lastHLC  HLC
-	Migrated *MigrationInfo
+	// syncSchema says the schema has sync_state (tests run older schemas).
+	syncSchema bool
+	mu         sync.Mutex // guards lastHLC
+	lastHLC    HLC
+	Migrated   *MigrationInfo
 }
 
 // MigrationInfo reports an upgrade performed by Open.
@@ -113,9 +124,10 @@ func SchemaVersion() int { return len(migrations()) }
 type migration struct {
 	version int
 	name    string
-	sql     string
 }
 
+// migrations lists the migration files in order. Their SQL is read when one runs, not
+// on every open of an up-to-date database.
 func migrations() []migration {
 	entries, err := fs.ReadDir(migrationFS, "migrations")
 	if err != nil {
@@ -127,11 +139,7 @@ func migrations() []migration {
 		if err != nil {
 			panic("migration without a number: " + e.Name())
 		}
-		b, err := fs.ReadFile(migrationFS, "migrations/"+e.Name())
-		if err != nil {
-			panic(err)
-		}
-		ms = append(ms, migration{n, e.Name(), string(b)})
+		ms = append(ms, migration{n, e.Name()})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
 	for i, m := range ms {
@@ -146,14 +154,18 @@ func migrations() []migration {
 // the CLI writes; synchronous=FULL because with WAL the NORMAL setting can lose a committed
 // edit on power loss; _txlock=immediate takes the write lock at BEGIN so two writers wait
 // on busy_timeout instead of failing on lock upgrade.
-func DSN(path string) string {
+func DSN(path string) string { return dsn(path, 0) }
+
+// dsn is DSN with a page cache of cacheKiB per connection (0: SQLite's default, 2 MB).
+func dsn(path string, cacheKiB int) string {
 	q := url.Values{}
 	// busy_timeout comes first: the pragmas run in order, and switching a new file to WAL
-	// needs a lock that another process opening it at the same moment may hold. The page
-	// cache (32 MB, SQLite's default is 2 MB) keeps the agenda's and search's index pages
-	// in memory between queries.
-	for _, p := range []string{"busy_timeout(5000)", "foreign_keys(1)", "journal_mode(WAL)", "synchronous(FULL)", "cache_size(-32000)"} {
+	// needs a lock that another process opening it at the same moment may hold.
+	for _, p := range []string{"busy_timeout(5000)", "foreign_keys(1)", "journal_mode(WAL)", "synchronous(FULL)"} {
 		q.Add("_pragma", p)
+	}
+	if cacheKiB > 0 {
+		q.Add("_pragma", fmt.Sprintf("cache_size(%d)", -cacheKiB))
 	}
 	q.Set("_txlock", "immediate")
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
@@ -189,7 +201,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	} else if !errors.Is(err, fs.ErrExist) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	sdb, err := sql.Open("sqlite", DSN(path))
+	sdb, err := sql.Open("sqlite", dsn(path, opts.CacheKiB))
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -247,6 +259,7 @@ func (db *DB) migrate(ctx context.Context, opts Options) error {
 		return fmt.Errorf("open database: %s is not a rolo database or cannot be read: %w", db.path, err)
 	}
 	ms := migrations()
+	db.syncSchema = len(ms) >= syncSchemaVersion
 	if version > len(ms) {
 		return fmt.Errorf("open database: %w: %s has schema version %d, this rolo knows up to %d; upgrade rolo", ErrTooNew, db.path, version, len(ms))
 	}
@@ -287,7 +300,11 @@ func (db *DB) applyMigrations(ctx context.Context, ms []migration, opts Options)
 		return fmt.Errorf("open database: %w: %s has schema version %d, this rolo knows up to %d; upgrade rolo", ErrTooNew, db.path, current, len(ms))
 	}
 	for _, m := range ms[current:] {
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		body, err := fs.ReadFile(migrationFS, "migrations/"+m.name)
+		if err != nil {
+			return fmt.Errorf("migrate %s: %w", m.name, err)
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 			return fmt.Errorf("migrate %s: %w", m.name, err)
 		}
 		if m.version == 1 {

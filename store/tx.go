@@ -28,7 +28,9 @@ type Tx struct {
 	summary string
 	undoes  string
 	clock   HLC
-	ops     int
+	// offset corrects the wall clock when stamping (see SyncClockOffset).
+	offset time.Duration
+	ops    int
 	// reindex collects the records whose search rows must be rebuilt before commit.
 	reindex map[ref]bool
 	// bulk skips per-record indexing; the caller rebuilds the index once.
@@ -38,6 +40,12 @@ type Tx struct {
 	nowStr string
 	// opArgs holds the op-log rows a bulk load has not written yet (opValues values each).
 	opArgs []any
+	// rows holds the record rows a bulk load has not written yet, and w runs the writes
+	// of a bulk load in the background (see bulkrows.go).
+	rows *bulkRows
+	w    *writer
+	// bulkWrote names the kinds of record a bulk load created or changed.
+	bulkWrote map[string]bool
 }
 
 // nowText is the transaction's time in the stored format.
@@ -67,6 +75,27 @@ func (t *Tx) exec(q string, args ...any) (sql.Result, error) {
 
 type ref struct{ entity, id string }
 
+// txKey marks a context made inside a write: it carries the write's transaction.
+type txKey struct{}
+
+func withTx(ctx context.Context, tx *sql.Tx) context.Context {
+	return context.WithValue(ctx, txKey{}, tx)
+}
+
+// reader is what a read runs on: the transaction of the write it is made in (a read that
+// checks what it is about to change, with Tx.ctx), or else the pool. On the pool it would
+// wait for a second connection while the write holds the first, forever when the pool has
+// one (the TUI's), and it would not see the write's own changes.
+func (db *DB) reader(ctx context.Context) interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+} {
+	if tx, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
+		return tx
+	}
+	return db.sql
+}
+
 // write runs fn in one immediate transaction that is recorded as one change group with
 // the given summary (shown by history and undo). A group that wrote no op is not recorded.
 func (db *DB) write(ctx context.Context, summary string, fn func(t *Tx) error) (err error) {
@@ -82,17 +111,14 @@ func (db *DB) write(ctx context.Context, summary string, fn func(t *Tx) error) (
 		return mapErr(err)
 	}
 	defer sqlTx.Rollback()
-	t := &Tx{tx: sqlTx, db: db, ctx: ctx, now: db.Now(), group: newID(), summary: summary, reindex: map[ref]bool{}}
+	t := &Tx{tx: sqlTx, db: db, ctx: withTx(ctx, sqlTx), now: db.Now(), group: newID(), summary: summary, reindex: map[ref]bool{}}
 	// The clock is read inside the write lock, so two processes never issue the same reading
 	// and a restart continues where the last writer stopped.
-	var stored string
-	if err := sqlTx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'hlc'").Scan(&stored); err != nil {
-		return fmt.Errorf("read clock: %w", err)
-	}
-	if t.clock, err = ParseHLC(stored); err != nil {
+	if t.clock, t.offset, err = db.readClock(ctx, sqlTx); err != nil {
 		return err
 	}
 	defer func() {
+		t.stopWriter()
 		for _, st := range t.stmts {
 			st.Close()
 		}
@@ -100,7 +126,7 @@ func (db *DB) write(ctx context.Context, summary string, fn func(t *Tx) error) (
 	if err := fn(t); err != nil {
 		return err
 	}
-	if err := t.flushOps(); err != nil {
+	if err := t.settle(); err != nil {
 		return err
 	}
 	if err := t.flushIndex(); err != nil {
@@ -133,7 +159,7 @@ func (db *DB) write(ctx context.Context, summary string, fn func(t *Tx) error) (
 
 // tick advances the transaction's clock for one op.
 func (t *Tx) tick() HLC {
-	t.clock = t.clock.Next(t.now)
+	t.clock = t.clock.Next(t.now.Add(t.offset))
 	return t.clock
 }
 
@@ -238,18 +264,15 @@ func opInsert(n int) string {
 // opInserts caches the text of the full-batch INSERT.
 var opInserts sync.Map // int → string
 
-// flushOps writes the op-log rows a bulk load has queued.
+// flushOps writes the op-log rows a bulk load has queued (through the writer: see
+// bulkrows.go).
 func (t *Tx) flushOps() error {
 	if len(t.opArgs) == 0 {
 		return nil
 	}
-	_, err := t.exec(opInsert(len(t.opArgs)/opValues), t.opArgs...)
-	clear(t.opArgs)
-	t.opArgs = t.opArgs[:0]
-	if err != nil {
-		return fmt.Errorf("write op log: %w", err)
-	}
-	return nil
+	args := t.opArgs
+	t.opArgs = make([]any, 0, cap(args))
+	return t.execLater("write op log", opInsert(len(args)/opValues), args)
 }
 
 // encodeFields renders fields exactly as json.Marshal does (keys in order, HTML-safe

@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/rolo-crm/rolo/store"
@@ -38,6 +41,7 @@ type App struct {
 
 	// Global flags.
 	dbFlag, configFlag string
+	serverPG           string // rolo serve/server --postgres (serve_postgres.go)
 	jsonOut, noColor   bool
 
 	cfg *Config
@@ -45,6 +49,10 @@ type App struct {
 	// now is the wall clock; tests replace it.
 	now   func() time.Time
 	color bool
+	// signals makes Ctrl-C and SIGTERM cancel ctx while a command that is not quick
+	// runs (see quick). main sets it; tests cancel ctx themselves.
+	signals     bool
+	stopSignals context.CancelFunc // releases the handler, once installed
 }
 
 // usageError marks bad command-line usage (exit 2).
@@ -57,15 +65,21 @@ var nowFunc = time.Now
 
 // Run executes rolo with args and returns the process exit code.
 func Run(ctx context.Context, args []string, stdio Stdio) int {
-	a := &App{ctx: ctx, io: stdio, now: nowFunc}
-	root := a.rootCmd()
+	return (&App{ctx: ctx, io: stdio, now: nowFunc}).run(args)
+}
+
+func (a *App) run(args []string) int {
+	root := a.rootCmd(args)
 	root.SetArgs(args)
-	root.SetIn(stdio.In)
-	root.SetOut(stdio.Out)
-	root.SetErr(stdio.Err)
-	err := root.ExecuteContext(ctx)
+	root.SetIn(a.io.In)
+	root.SetOut(a.io.Out)
+	root.SetErr(a.io.Err)
+	err := root.ExecuteContext(a.ctx)
 	if a.db != nil {
 		a.db.Close()
+	}
+	if a.stopSignals != nil {
+		a.stopSignals()
 	}
 	if err == nil {
 		return exitOK
@@ -76,8 +90,11 @@ func Run(ctx context.Context, args []string, stdio Stdio) int {
 // report prints err as one sentence on stderr and returns its exit code.
 func (a *App) report(err error) int {
 	var amb *store.AmbiguousError
+	var done reportedError
 	code := exitError
 	switch {
+	case errors.As(err, &done):
+		return done.code
 	case errors.As(err, &amb):
 		fmt.Fprintf(a.io.Err, "rolo: %s\n", amb.Error())
 		for _, c := range amb.Candidates {
@@ -107,7 +124,88 @@ func message(err error) string {
 	return msg
 }
 
-func (a *App) rootCmd() *cobra.Command {
+// topCommand is one of rolo's commands: its help group, the names it answers to (its
+// name and aliases; TestTopCommands checks them against the command) and its builder.
+type topCommand struct {
+	group string
+	names []string
+	build func() *cobra.Command
+}
+
+// commands lists rolo's commands in help order.
+func (a *App) commands() []topCommand {
+	return []topCommand{
+		{"records", []string{"contact", "contacts", "c"}, a.contactCmd},
+		{"records", []string{"company", "companies", "co"}, a.companyCmd},
+		{"records", []string{"deal", "deals", "d"}, a.dealCmd},
+		{"daily", []string{"today"}, a.todayCmd},
+		{"daily", []string{"log"}, a.logCmd},
+		{"daily", []string{"followup", "followups", "fu"}, a.followupCmd},
+		{"daily", []string{"pipeline"}, a.pipelineCmd},
+		{"daily", []string{"search"}, a.searchCmd},
+		{"daily", []string{"report"}, a.reportCmd},
+		{"data", []string{"history"}, a.historyCmd},
+		{"data", []string{"undo"}, a.undoCmd},
+		{"data", []string{"backup"}, a.backupCmd},
+		{"data", []string{"check"}, a.checkCmd},
+		{"data", []string{"demo"}, a.demoCmd},
+		{"data", []string{"import"}, a.importCmd},
+		{"data", []string{"export"}, a.exportCmd},
+		{"data", []string{"dedupe"}, a.dedupeCmd},
+		{"data", []string{"merge"}, a.mergeCmd},
+		{"data", []string{"unmerge"}, a.unmergeCmd},
+		{"team", []string{"sync"}, a.syncCmd},
+		{"team", []string{"conflicts"}, a.conflictsCmd},
+		{"team", []string{"serve"}, a.serveCmd},
+		{"team", []string{"server"}, a.serverCmd},
+	}
+}
+
+// rootCmd builds the command tree that runs args. Building every command with its flags
+// costs a one-shot process about 0.4 ms (docs/benchmarks.md, "Start-up of a one-shot
+// command"), so only the command args name is built, when cobra finds it in that tree
+// as it would in the whole one. Otherwise (no command, help, completion, a typo) every
+// command is.
+func (a *App) rootCmd(args []string) *cobra.Command {
+	root := a.newRoot(nil)
+	if name := commandWord(root, args); name != "" {
+		for _, t := range a.commands() {
+			if slices.Contains(t.names, name) {
+				root = a.newRoot([]topCommand{t})
+				// The word cobra takes for the command does not depend on which commands
+				// exist, so finding this one means the whole tree would run it too.
+				if c, _, _ := root.Find(args); c != root {
+					return root
+				}
+				break
+			}
+		}
+	}
+	return a.newRoot(a.commands())
+}
+
+// commandWord is the first of args that is neither a flag nor the value of one of root's
+// flags: the name of the command to run, or "" when there is none.
+func commandWord(root *cobra.Command, args []string) string {
+	flags := root.PersistentFlags()
+	for i := 0; i < len(args); i++ {
+		s := args[i]
+		switch {
+		case s == "--":
+			return ""
+		case strings.HasPrefix(s, "--") && !strings.Contains(s, "="):
+			if f := flags.Lookup(s[2:]); f == nil || f.NoOptDefVal == "" {
+				i++ // --flag VALUE
+			}
+		case !strings.HasPrefix(s, "-"):
+			return s
+		}
+	}
+	return ""
+}
+
+// newRoot builds the root command with cmds under it.
+func (a *App) newRoot(cmds []topCommand) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "rolo",
 		Short: "A fast, offline, keyboard-driven CRM for your terminal",
@@ -119,13 +217,12 @@ four characters), by email address, or by an unambiguous name.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			fmt.Fprintln(a.io.Out, "The full-screen interface is not built yet; everything works from the command line today.")
-			fmt.Fprintln(a.io.Out)
-			return cmd.Help()
-		},
+		RunE:          func(cmd *cobra.Command, args []string) error { return a.runTUI(cmd) },
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			a.color = !a.noColor && os.Getenv("NO_COLOR") == "" && isTerminal(a.io.Out)
+			if a.signals && cmd.Annotations[annotationQuick] == "" {
+				a.ctx, a.stopSignals = signal.NotifyContext(a.ctx, os.Interrupt, syscall.SIGTERM)
+			}
 			return nil
 		},
 	}
@@ -136,18 +233,10 @@ four characters), by email address, or by an unambiguous name.`,
 	pf.BoolVar(&a.jsonOut, "json", false, "print JSON (stable snake_case fields; lists are arrays)")
 	pf.BoolVar(&a.noColor, "no-color", false, "no colour in output (also NO_COLOR)")
 	root.AddGroup(&cobra.Group{ID: "records", Title: "Records:"}, &cobra.Group{ID: "daily", Title: "Daily work:"},
-		&cobra.Group{ID: "data", Title: "Your data:"})
-	for _, c := range []*cobra.Command{a.contactCmd(), a.companyCmd(), a.dealCmd()} {
-		c.GroupID = "records"
-		root.AddCommand(c)
-	}
-	for _, c := range []*cobra.Command{a.todayCmd(), a.logCmd(), a.followupCmd(), a.pipelineCmd(), a.searchCmd(), a.reportCmd()} {
-		c.GroupID = "daily"
-		root.AddCommand(c)
-	}
-	for _, c := range []*cobra.Command{a.historyCmd(), a.undoCmd(), a.backupCmd(), a.checkCmd(), a.demoCmd(),
-		a.importCmd(), a.exportCmd()} {
-		c.GroupID = "data"
+		&cobra.Group{ID: "data", Title: "Your data:"}, &cobra.Group{ID: "team", Title: "Team sync:"})
+	for _, t := range cmds {
+		c := t.build()
+		c.GroupID = t.group
 		root.AddCommand(c)
 	}
 	root.SetHelpCommandGroupID("data")
@@ -158,6 +247,23 @@ four characters), by email address, or by an unambiguous name.`,
 	root.InitDefaultCompletionCmd()
 	strictArgs(root)
 	return root
+}
+
+// annotationQuick marks a quick command (see quick).
+const annotationQuick = "rolo:quick"
+
+// quick marks c as a command that only reads and answers within milliseconds. It runs
+// without a Ctrl-C handler, so Ctrl-C simply ends the process. A handler would cancel
+// the store's context, and a cancellable context costs every query goroutines that
+// watch it (database/sql and modernc.org/sqlite both start one): 1–1.5 ms of a one-shot
+// `rolo search` (docs/benchmarks.md, "Start-up of a one-shot command"). Commands that
+// write, run long or leave files or network state behind keep the handler.
+func quick(c *cobra.Command) *cobra.Command {
+	if c.Annotations == nil {
+		c.Annotations = map[string]string{}
+	}
+	c.Annotations[annotationQuick] = "true"
+	return c
 }
 
 // strictArgs makes positional-argument mistakes bad usage (exit 2), as flag mistakes
@@ -260,7 +366,11 @@ func (a *App) resolve(ref string, deleted bool, kinds ...string) (store.Candidat
 	if err != nil {
 		return store.Candidate{}, err
 	}
-	return db.Resolve(a.ctx, ref, store.ResolveOptions{Kinds: kinds, Deleted: deleted})
+	c, err := db.Resolve(a.ctx, ref, store.ResolveOptions{Kinds: kinds, Deleted: deleted})
+	if err == nil && c.Via != nil {
+		fmt.Fprintf(a.io.Err, "rolo: %s (%s) was merged into %s (%s); using %s\n", c.Via.Label, store.ShortID(c.Via.ID), c.Label, store.ShortID(c.ID), c.Label)
+	}
+	return c, err
 }
 
 // Colours: a handful of SGR codes, used only on terminals.

@@ -125,7 +125,7 @@ func (a *App) companyCmd() *cobra.Command {
 	listCmd.Flags().IntVar(&lf.limit, "limit", 50, "how many (0 means all)")
 	listCmd.Flags().IntVar(&lf.offset, "offset", 0, "skip this many first")
 	listCmd.Flags().BoolVar(&lf.all, "all", false, "include deleted companies")
-	cmd.AddCommand(addCmd, editCmd, showCmd, listCmd,
+	cmd.AddCommand(addCmd, editCmd, quick(showCmd), quick(listCmd),
 		a.removeCmd(store.EntityCompany, "company", func(id string) error { return a.db.DeleteCompany(a.ctx, id) }),
 		a.restoreCmd(store.EntityCompany, "company", func(id string) error { return a.db.RestoreCompany(a.ctx, id) }))
 	return cmd

@@ -26,6 +26,10 @@ type Config struct {
 	// WinRateDenominator is what `rolo report win-rate` divides by: closed or
 	// closed_and_stale.
 	WinRateDenominator string `mapstructure:"win_rate_denominator"`
+	// Editor edits long notes in the TUI; empty means $VISUAL, then $EDITOR, then vi.
+	Editor string `mapstructure:"editor"`
+	// Sync configures team sync (see rolo sync).
+	Sync SyncConfig `mapstructure:"sync"`
 
 	// File is the config file that was read, if any.
 	File string `mapstructure:"-"`
@@ -47,6 +51,12 @@ func defaults() map[string]any {
 		"stages":       stages,
 
 		"win_rate_denominator": store.WinRateClosed,
+		"editor":               "", // empty: $VISUAL, then $EDITOR, then vi
+
+		"sync.server":          "",
+		"sync.auto":            true,
+		"sync.interval":        "60s",
+		"sync.join_visibility": "keep",
 	}
 }
 
@@ -136,4 +146,14 @@ func expandHome(p string) string {
 		}
 	}
 	return p
+}
+
+// editor is the command that edits long notes: the editor key, $VISUAL, $EDITOR, vi.
+func (c *Config) editor() string {
+	for _, e := range []string{c.Editor, os.Getenv("VISUAL"), os.Getenv("EDITOR")} {
+		if e != "" {
+			return e
+		}
+	}
+	return "vi"
 }

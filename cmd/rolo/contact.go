@@ -229,7 +229,7 @@ func (a *App) contactCmd() *cobra.Command {
 	listCmd.Flags().IntVar(&lf.offset, "offset", 0, "skip this many first")
 	listCmd.Flags().BoolVar(&lf.all, "all", false, "include deleted contacts")
 
-	cmd.AddCommand(addCmd, editCmd, showCmd, listCmd,
+	cmd.AddCommand(addCmd, editCmd, quick(showCmd), quick(listCmd),
 		a.removeCmd(store.EntityContact, "contact", func(id string) error { return a.db.DeleteContact(a.ctx, id) }),
 		a.restoreCmd(store.EntityContact, "contact", func(id string) error { return a.db.RestoreContact(a.ctx, id) }))
 	return cmd

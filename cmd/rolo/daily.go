@@ -251,7 +251,7 @@ func (a *App) followupCmd() *cobra.Command {
 			return a.done(f, "Reopened %s (%s)", f.Title, store.ShortID(f.ID))
 		},
 	}
-	cmd.AddCommand(addCmd, listCmd, doneCmd, snoozeCmd, reopenCmd,
+	cmd.AddCommand(addCmd, quick(listCmd), doneCmd, snoozeCmd, reopenCmd,
 		a.removeCmd(store.EntityFollowUp, "followup", func(id string) error { return a.db.DeleteFollowUp(a.ctx, id) }),
 		a.restoreCmd(store.EntityFollowUp, "followup", func(id string) error { return a.db.RestoreFollowUp(a.ctx, id) }))
 	return cmd
@@ -350,7 +350,7 @@ func (a *App) todayCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().IntVar(&limit, "limit", 10, "how many of each list (0 means all)")
-	return cmd
+	return quick(cmd)
 }
 
 func (a *App) rottingTable(deals []store.Deal) {
@@ -407,7 +407,7 @@ rotting limit are listed below.`,
 		},
 	}
 	cmd.Flags().IntVar(&limit, "limit", 10, "how many rotting deals to list (0 means all)")
-	return cmd
+	return quick(cmd)
 }
 
 func (a *App) searchCmd() *cobra.Command {
@@ -449,5 +449,5 @@ record (so "ad lov" finds Ada Lovelace); emails and phone numbers work too.`,
 		},
 	}
 	cmd.Flags().IntVar(&limit, "limit", 20, "most results of each kind")
-	return cmd
+	return quick(cmd)
 }

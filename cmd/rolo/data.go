@@ -17,7 +17,7 @@ import (
 )
 
 func (a *App) historyCmd() *cobra.Command {
-	return &cobra.Command{
+	return quick(&cobra.Command{
 		Use:   "history REF",
 		Short: "Every change to a record: field, old → new, when",
 		Example: `  rolo history ada
@@ -58,7 +58,7 @@ func (a *App) historyCmd() *cobra.Command {
 			}
 			return nil
 		},
-	}
+	})
 }
 
 func isEmpty(v any) bool { return v == nil || v == "" || v == false }

@@ -191,7 +191,6 @@ func TestHelp(t *testing.T) {
 		name string
 		args []string
 	}{
-		{"no arguments", nil},
 		{"--help", []string{"--help"}},
 		{"-h", []string{"-h"}},
 		{"help", []string{"help"}},
@@ -211,9 +210,14 @@ func TestHelp(t *testing.T) {
 			}
 		})
 	}
-	t.Run("no arguments says the TUI is not built", func(t *testing.T) {
+	t.Run("no arguments without a terminal is bad usage", func(t *testing.T) {
 		e := newEnv(t)
-		contains(t, e.raw().out, "not built yet")
+		r := e.raw()
+		if r.code != 2 {
+			t.Fatalf("want exit 2, got %s", r)
+		}
+		contains(t, r.err, "needs a terminal")
+		contains(t, r.err, "Usage:")
 		if _, err := os.Stat(filepath.Join(e.dir, "data", "rolo", "rolo.db")); err == nil {
 			t.Error("help created a database")
 		}

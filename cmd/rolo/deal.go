@@ -287,7 +287,7 @@ func (a *App) dealCmd() *cobra.Command {
 		}
 		return c
 	}
-	cmd.AddCommand(addCmd, editCmd, showCmd, listCmd, moveCmd,
+	cmd.AddCommand(addCmd, editCmd, quick(showCmd), quick(listCmd), moveCmd,
 		status("won", "Mark a deal won", store.StatusWon, false),
 		status("lost", "Mark a deal lost, with a reason", store.StatusLost, true),
 		status("reopen", "Reopen a won or lost deal", store.StatusOpen, false),

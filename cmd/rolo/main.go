@@ -5,13 +5,9 @@ package main
 import (
 	"context"
 	"os"
-	"os/signal"
-	"syscall"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := Run(ctx, os.Args[1:], Stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
-	stop()
-	os.Exit(code)
+	a := &App{ctx: context.Background(), io: Stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}, now: nowFunc, signals: true}
+	os.Exit(a.run(os.Args[1:]))
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/rolo-crm/rolo/store"
@@ -14,6 +16,8 @@ type reportFlags struct {
 	denominator string
 	months      int
 	weeks       int
+	week        string
+	kind        string
 	days        int
 	limit       int
 }
@@ -173,9 +177,22 @@ closed deals reached it).`,
 		Long: `What you logged per week (weeks start on the config's week_start), and the trend: the last
 complete week against the average of the complete weeks before it. The current week is
 shown so far, and left out of the trend. --to ends the last week (default now); --from
-starts the first week (default: --weeks weeks).`,
+starts the first week (default: --weeks weeks).
+
+--week DATE lists the entries of the week holding DATE instead, newest first: exactly those
+the report counts for that week (--kind keeps one kind; --limit, default 10, caps the list).`,
+		Example: `  rolo report activity --weeks 8
+  rolo report activity --week "last monday" --kind call --limit 0`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("week") {
+				return a.activityWeek(cmd, f)
+			}
+			for _, name := range []string{"kind", "limit"} {
+				if cmd.Flags().Changed(name) {
+					return usagef("--%s lists the entries of one week: give --week too", name)
+				}
+			}
 			if f.weeks < 1 || f.weeks > 520 {
 				return usagef("--weeks %d must be between 1 and 520", f.weeks)
 			}
@@ -207,6 +224,8 @@ starts the first week (default: --weeks weeks).`,
 		},
 	}
 	activity.Flags().IntVar(&f.weeks, "weeks", 12, "how many weeks, this one last")
+	activity.Flags().StringVar(&f.week, "week", "", "list the entries of the week holding this date")
+	activity.Flags().StringVar(&f.kind, "kind", "", "with --week: only call, email, meeting, note or message")
 	neglected := &cobra.Command{
 		Use:   "neglected",
 		Short: "Contacts past their cadence, and contacts with open deals not touched lately",
@@ -276,10 +295,12 @@ with open deals) that nobody has touched in --days days.`,
 			return nil
 		},
 	}
-	for _, c := range []*cobra.Command{neglected, rotting} {
+	for _, c := range []*cobra.Command{neglected, rotting, activity} {
 		c.Flags().IntVar(&f.limit, "limit", 10, "how many of each list (0 means all)")
 	}
-	cmd.AddCommand(winRate, funnel, cycle, velocity, forecast, activity, neglected, rotting)
+	for _, c := range []*cobra.Command{winRate, funnel, cycle, velocity, forecast, activity, neglected, rotting} {
+		cmd.AddCommand(quick(c))
+	}
 	return cmd
 }
 
@@ -525,6 +546,112 @@ func (a *App) printActivity(act *store.Activity) {
 		tr.add(kindPlural(k.Kind), fmt.Sprint(k.LastWeek), avg, change)
 	}
 	tr.print(out, a)
+}
+
+// activityWeekJSON is `rolo report activity --week DATE --json`: the week as the report
+// counts it, and its entries.
+type activityWeekJSON struct {
+	store.ActivityWeek
+	Kind string `json:"kind,omitempty"`
+	// Count is how many entries the list has in all (of Kind, if given).
+	Count   int                 `json:"count"`
+	Entries []store.Interaction `json:"entries"`
+}
+
+// activityWeek lists the entries of the week holding --week, newest first.
+func (a *App) activityWeek(cmd *cobra.Command, f reportFlags) error {
+	for _, name := range []string{"weeks", "from", "to"} {
+		if cmd.Flags().Changed(name) {
+			return usagef("--week lists the entries of one week: --%s does not apply", name)
+		}
+	}
+	if f.kind != "" && !slices.Contains(store.InteractionKinds, f.kind) {
+		return usagef("--kind %q must be one of %s", f.kind, strings.Join(store.InteractionKinds, ", "))
+	}
+	if f.limit < 0 {
+		return usagef("--limit %d must be 0 (all) or more", f.limit)
+	}
+	db, err := a.open()
+	if err != nil {
+		return err
+	}
+	r, err := a.parseWhen("week", f.week)
+	if err != nil {
+		return err
+	}
+	ws, _ := a.cfg.weekStart()
+	day := r.Time.In(time.Local)
+	start := time.Date(day.Year(), day.Month(), day.Day()-(int(day.Weekday())-int(ws)+7)%7, 0, 0, 0, 0, time.Local)
+	now := a.now()
+	if !start.Before(now) {
+		return usagef("the week of %s has not started yet", start.Format("2006-01-02"))
+	}
+	// The report's own week: its end, its counts and whether it is over.
+	end := start.AddDate(0, 0, 7)
+	if now.Before(end) {
+		end = now
+	}
+	act, err := db.Activity(a.ctx, store.ActivityOptions{From: start, To: end, WeekStart: ws, Loc: time.Local})
+	if err != nil {
+		return err
+	}
+	out := activityWeekJSON{ActivityWeek: act.Weeks[0], Kind: f.kind, Entries: []store.Interaction{}}
+	filter := store.ActivityFilter{From: out.Start, To: out.End, Kind: f.kind, Limit: f.limit}
+	if f.limit == 0 {
+		filter.Limit = 1000
+	}
+	for {
+		pg, err := db.ActivityEntries(a.ctx, filter)
+		if err != nil {
+			return err
+		}
+		out.Count = pg.Counts.Total
+		if f.kind != "" {
+			out.Count = pg.Counts.Of(f.kind)
+		}
+		out.Entries = append(out.Entries, pg.Entries...)
+		if f.limit > 0 || pg.Next == nil {
+			break
+		}
+		filter.After = pg.Next
+	}
+	if a.jsonOut {
+		return a.printJSON(out)
+	}
+	w := a.io.Out
+	title := "Activity in the week of " + out.Start.Local().Format("Mon 2006-01-02")
+	if !out.Complete {
+		title += " (so far)"
+	}
+	fmt.Fprintf(w, "%s\n", a.paint(sgrBold, title))
+	fmt.Fprintf(w, "%s, %s, %s, %s, %s: %s\n", plural(out.Calls, "call"), plural(out.Emails, "email"), plural(out.Meetings, "meeting"),
+		plural(out.Notes, "note"), plural(out.Messages, "message"), plural(out.Total, "entry"))
+	if len(out.Entries) == 0 {
+		if f.kind != "" {
+			fmt.Fprintf(w, "No %s was logged.\n", f.kind)
+		} else {
+			fmt.Fprintln(w, "Nothing was logged.")
+		}
+		return nil
+	}
+	t := newTable("WHEN", "KIND", "ID", "ABOUT", "TEXT")
+	t.max = 60
+	for _, e := range out.Entries {
+		var about []string
+		for _, s := range []string{e.Contact, e.Deal} {
+			if s != "" {
+				about = append(about, s)
+			}
+		}
+		if len(about) == 0 {
+			about = append(about, e.Company)
+		}
+		t.add(a.paint(sgrDim, e.OccurredAt.Local().Format("2006-01-02 15:04")), e.Kind, store.ShortID(e.ID), strings.Join(about, " · "), e.Text)
+	}
+	fmt.Fprintln(w)
+	t.print(w, a)
+	a.limitNote(len(out.Entries), out.Count)
+	return nil
 }
 
 func kindPlural(k string) string {

@@ -197,6 +197,36 @@ func TestReport(t *testing.T) {
 		contains(t, e.ok("report", "activity"), "WEEK OF", "(so far)", "Trend: the week of")
 	})
 
+	t.Run("activity week", func(t *testing.T) {
+		// The email to Bob, 15 days ago (Tuesday 24 February), is the one entry of the week
+		// of Monday 23 February; the call with Ada, 20 days ago, is in the week before.
+		e := e.at(t)
+		w := e.object("report", "activity", "--week", "2026-02-24")
+		equal(t, "start", rfc(t, str(t, w, "start")).Local().Format("2006-01-02 15:04"), "2026-02-23 00:00")
+		equal(t, "end", rfc(t, str(t, w, "end")).Local().Format("2006-01-02 15:04"), "2026-03-02 00:00")
+		equal(t, "complete", field(t, w, "complete"), any(true))
+		equal(t, "emails", num(t, w, "emails"), 1)
+		equal(t, "count", num(t, w, "count"), 1)
+		entries := objsAt(t, w, "entries")
+		equal(t, "entries", len(entries), 1)
+		equal(t, "text", str(t, entries[0], "text"), "Sent the quote")
+		equal(t, "contact", str(t, entries[0], "contact"), "Bob Babbage")
+		// The same week as the report counts it.
+		r := e.object("report", "activity", "--from", "2026-02-23", "--to", "2026-03-01")
+		equal(t, "the report's week", num(t, objsAt(t, r, "weeks")[0], "total"), num(t, w, "total"))
+		contains(t, e.ok("report", "activity", "--week", "2026-02-24"), "Activity in the week of Mon 2026-02-23", "1 email",
+			"Bob Babbage", "Sent the quote")
+		// --kind keeps one kind; --limit caps the list.
+		calls := e.object("report", "activity", "--week", "2026-02-19", "--kind", "call")
+		equal(t, "calls", num(t, calls, "count"), 1)
+		equal(t, "call", str(t, objsAt(t, calls, "entries")[0], "text"), "Kick-off")
+		equal(t, "no call", num(t, e.object("report", "activity", "--week", "2026-02-24", "--kind", "call"), "count"), 0)
+		contains(t, e.ok("report", "activity", "--week", "2026-02-24", "--kind", "call"), "No call was logged.")
+		equal(t, "limited", len(objsAt(t, e.object("report", "activity", "--week", "2026-02-24", "--limit", "0"), "entries")), 1)
+		// This week is shown so far.
+		contains(t, e.ok("report", "activity", "--week", "today"), "(so far)", "Nothing was logged.")
+	})
+
 	t.Run("neglected", func(t *testing.T) {
 		// Ada (cadence 7) was last called 20 days ago. With --days 10, Ada (open deal Mill)
 		// is also a valuable contact left alone; Bob's only deal is lost.
@@ -278,6 +308,14 @@ func TestReport_BadInput(t *testing.T) {
 		{"months 0", []string{"report", "forecast", "--months", "0"}, 2, "--months 0"},
 		{"months not a number", []string{"report", "forecast", "--months", "many"}, 2, "--months"},
 		{"weeks 0", []string{"report", "activity", "--weeks", "0"}, 2, "--weeks 0"},
+		{"garbage --week", []string{"report", "activity", "--week", "someday"}, 2, `--week: cannot understand date "someday"`},
+		{"--week and --weeks", []string{"report", "activity", "--week", "today", "--weeks", "3"}, 2, "--weeks does not apply"},
+		{"--week and --from", []string{"report", "activity", "--week", "today", "--from", "2026-01-01"}, 2, "--from does not apply"},
+		{"--kind alone", []string{"report", "activity", "--kind", "call"}, 2, "give --week too"},
+		{"--limit alone", []string{"report", "activity", "--limit", "5"}, 2, "give --week too"},
+		{"bad --kind", []string{"report", "activity", "--week", "today", "--kind", "stage_change"}, 2, `--kind "stage_change" must be one of`},
+		{"future --week", []string{"report", "activity", "--week", "in 2w"}, 2, "has not started yet"},
+		{"negative --limit on a week", []string{"report", "activity", "--week", "today", "--limit", "-1"}, 2, "--limit -1"},
 		{"days 0", []string{"report", "neglected", "--days", "0"}, 2, "--days 0"},
 		{"negative limit", []string{"report", "rotting", "--limit", "-1"}, 2, "--limit -1"},
 		{"bad denominator", []string{"report", "velocity", "--denominator", "all"}, 2, `--denominator "all"`},

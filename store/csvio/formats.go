@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Kinds of record a file holds.
@@ -201,38 +202,48 @@ func (h headers) prefixed(prefix string) bool {
 	return false
 }
 
+// The tables below are built on first use, not when the program starts: every rolo
+// command, `rolo search` included, would pay for them otherwise (docs/benchmarks.md,
+// "Start-up").
+
 var (
-	googleEmail   = regexp.MustCompile(`^e-?mail (\d+) - (label|type|value)$`)
-	googlePhone   = regexp.MustCompile(`^phone (\d+) - (label|type|value)$`)
-	googleAddress = regexp.MustCompile(`^address (\d+) - (formatted|street|city|po box|region|postal code|country|extended address)$`)
-	googleOrg     = regexp.MustCompile(`^organization (\d+) - (name|title)$`)
+	googleEmail   = lazyRegexp(`^e-?mail (\d+) - (label|type|value)$`)
+	googlePhone   = lazyRegexp(`^phone (\d+) - (label|type|value)$`)
+	googleAddress = lazyRegexp(`^address (\d+) - (formatted|street|city|po box|region|postal code|country|extended address)$`)
+	googleOrg     = lazyRegexp(`^organization (\d+) - (name|title)$`)
 )
 
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
+
 // googlePatterns are the numbered columns of both Google formats.
-var googlePatterns = []pattern{
-	{googleEmail, func(m []string) target {
-		if m[2] == "value" {
-			return target{field: "email", group: "email" + m[1]}
-		}
-		return target{field: fEmailLabel, group: "email" + m[1]}
-	}},
-	{googlePhone, func(m []string) target {
-		if m[2] == "value" {
-			return target{field: "phone", group: "phone" + m[1]}
-		}
-		return target{field: fPhoneLabel, group: "phone" + m[1]}
-	}},
-	{googleAddress, func(m []string) target {
-		field := map[string]string{"formatted": "address", "street": "street", "city": "city", "po box": fPOBox, "region": "region",
-			"postal code": "postal_code", "country": "country", "extended address": fExtAddress}[m[2]]
-		return target{field: field, group: "address" + m[1]}
-	}},
-	{googleOrg, func(m []string) target {
-		if m[1] != "1" {
-			return target{}
-		}
-		return target{field: map[string]string{"name": "company", "title": "title"}[m[2]]}
-	}},
+func googlePatterns() []pattern {
+	return []pattern{
+		{googleEmail(), func(m []string) target {
+			if m[2] == "value" {
+				return target{field: "email", group: "email" + m[1]}
+			}
+			return target{field: fEmailLabel, group: "email" + m[1]}
+		}},
+		{googlePhone(), func(m []string) target {
+			if m[2] == "value" {
+				return target{field: "phone", group: "phone" + m[1]}
+			}
+			return target{field: fPhoneLabel, group: "phone" + m[1]}
+		}},
+		{googleAddress(), func(m []string) target {
+			field := map[string]string{"formatted": "address", "street": "street", "city": "city", "po box": fPOBox, "region": "region",
+				"postal code": "postal_code", "country": "country", "extended address": fExtAddress}[m[2]]
+			return target{field: field, group: "address" + m[1]}
+		}},
+		{googleOrg(), func(m []string) target {
+			if m[1] != "1" {
+				return target{}
+			}
+			return target{field: map[string]string{"name": "company", "title": "title"}[m[2]]}
+		}},
+	}
 }
 
 // addressParts maps the parts of a postal address, for formats that name them alike.
@@ -304,7 +315,7 @@ func pipedrive(kind string) func(h string) (target, bool) {
 
 // generic are the header names of a plain contact list: rolo's own field names and
 // the usual synonyms.
-var generic = func() map[string]target {
+var generic = sync.OnceValue(func() map[string]target {
 	m := map[string]target{}
 	for _, f := range Fields {
 		if f.Name != "ignore" {
@@ -328,154 +339,159 @@ var generic = func() map[string]target {
 		m[k] = v
 	}
 	return m
-}()
+})
 
 func genericTarget(h string) (target, bool) {
 	h = strings.Join(strings.Fields(strings.NewReplacer("_", " ", "-", " ").Replace(h)), " ")
-	if t, ok := generic[h]; ok {
+	if t, ok := generic()[h]; ok {
 		return t, true
 	}
-	if t, ok := generic[strings.ReplaceAll(h, " ", "-")]; ok {
+	if t, ok := generic()[strings.ReplaceAll(h, " ", "-")]; ok {
 		return t, true
 	}
 	return target{}, false
 }
 
-var sfContactsAPI = spec("id", "id", "isdeleted", fDeleted, "accountid", "company_id", "account.name", "company",
-	"firstname", "first_name", "lastname", "last_name", "salutation", "prefix", "name", "name", "company", "company",
-	"mailingstreet", "street@mailing", "mailingcity", "city@mailing", "mailingstate", "region@mailing",
-	"mailingpostalcode", "postal_code@mailing", "mailingcountry", "country@mailing",
-	"street", "street@lead", "city", "city@lead", "state", "region@lead", "postalcode", "postal_code@lead", "country", "country@lead",
-	"phone", "phone:work", "fax", "phone:fax", "mobilephone", "phone:mobile", "homephone", "phone:home",
-	"otherphone", "phone:other", "assistantphone", "phone:assistant", "email", "email", "title", "title",
-	"leadsource", "source", "birthdate", "birthday", "description", "notes")
+func sfContactsAPI() map[string]target {
+	return spec("id", "id", "isdeleted", fDeleted, "accountid", "company_id", "account.name", "company",
+		"firstname", "first_name", "lastname", "last_name", "salutation", "prefix", "name", "name", "company", "company",
+		"mailingstreet", "street@mailing", "mailingcity", "city@mailing", "mailingstate", "region@mailing",
+		"mailingpostalcode", "postal_code@mailing", "mailingcountry", "country@mailing",
+		"street", "street@lead", "city", "city@lead", "state", "region@lead", "postalcode", "postal_code@lead", "country", "country@lead",
+		"phone", "phone:work", "fax", "phone:fax", "mobilephone", "phone:mobile", "homephone", "phone:home",
+		"otherphone", "phone:other", "assistantphone", "phone:assistant", "email", "email", "title", "title",
+		"leadsource", "source", "birthdate", "birthday", "description", "notes")
+}
 
 // formats are tried in order; the first whose detect accepts the header wins.
-var formats = []*format{
-	{Name: "rolo", Label: "rolo", Source: "rolo", Kind: KindContacts,
-		detect: func(h headers) bool { return h["id"] && h["name"] && h["emails"] && h["phones"] },
-		column: func(h string) (target, bool) {
-			switch h {
-			case "id":
-				return target{field: "id"}, true
-			case "emails", "phones", "tags":
-				// rolo writes one entry per line (tags: ", "), so nothing else splits them.
-				return target{field: h, group: strict}, true
-			}
-			return genericTarget(h)
-		}},
-	{Name: "pipedrive-people", Label: "Pipedrive people", Source: "pipedrive", Kind: KindContacts,
-		detect: func(h headers) bool {
-			return !h.prefixed("deal - ") && h.prefixed("person - ") ||
-				h.any("person created", "email - work", "email - home", "phone - work", "phone - mobile", "phone - home")
-		},
-		column: pipedrive(KindContacts)},
-	{Name: "pipedrive-deals", Label: "Pipedrive deals", Source: "pipedrive", Kind: KindDeals,
-		detect: func(h headers) bool {
-			return h.prefixed("deal - ") || h.any("deal created", "currency of value", "weighted value")
-		},
-		column: pipedrive(KindDeals)},
-	{Name: "pipedrive-organizations", Label: "Pipedrive organizations", Source: "pipedrive", Kind: KindCompanies,
-		detect: func(h headers) bool {
-			return h.prefixed("organization - ") || h.prefixed("organisation - ") ||
-				h.any("organization created", "organisation created") || h["name"] && h["open deals"]
-		},
-		column: pipedrive(KindCompanies)},
-	{Name: "google-legacy", Label: "Google Contacts (Google CSV)", Source: "google", Kind: KindContacts,
-		detect: func(h headers) bool {
-			return h["given name"] && h["family name"] || h["group membership"]
-		},
-		columns: spec("name", "name", "given name", "first_name", "additional name", "middle_name", "family name", "last_name",
-			"name prefix", "prefix", "name suffix", "suffix", "birthday", "birthday", "notes", "notes", "group membership", "tags"),
-		patterns: googlePatterns},
-	{Name: "google", Label: "Google Contacts", Source: "google", Kind: KindContacts,
-		detect: func(h headers) bool {
-			return (h.match(googleEmail) || h.match(googlePhone)) &&
-				h.any("first name", "last name", "organization name", "labels", "file as")
-		},
-		columns: spec("first name", "first_name", "middle name", "middle_name", "last name", "last_name",
-			"name prefix", "prefix", "name suffix", "suffix", "organization name", "company", "organization title", "title",
-			"birthday", "birthday", "notes", "notes", "labels", "tags"),
-		patterns: googlePatterns},
-	{Name: "hubspot-deals", Label: "HubSpot deals", Source: "hubspot", Kind: KindDeals,
-		detect: func(h headers) bool { return h["deal name"] && (h["deal stage"] || h["record id"] || h["deal id"]) },
-		columns: spec("record id", "id", "deal id", "id", "deal name", "title", "deal stage", "stage", "amount", "value",
-			"deal currency code", "currency", "currency", "currency", "close date", "expected_close",
-			"associated company ids", "company_id", "associated company id", "company_id", "associated company", "company",
-			"associated contact ids", "contact_id", "associated contact id", "contact_id", "associated contact", "contact",
-			"closed lost reason", "lost_reason", "deal description", "notes", "description", "notes")},
-	{Name: "hubspot-companies", Label: "HubSpot companies", Source: "hubspot", Kind: KindCompanies,
-		detect: func(h headers) bool {
-			return (h["record id"] || h["company id"] || h["company owner"]) && h.any("company name", "company domain name") &&
-				!h.any("first name", "last name", "email")
-		},
-		columns: join(cols("record id", "id", "company id", "id", "company name", "name", "name", "name",
-			"company domain name", "domain", "website url", "domain", "phone number", "phone", "industry", "tags",
-			"description", "notes"),
-			addressParts("", "hq", "street address", "city", "state/region", "postal code", "country/region")).toSpec()},
-	{Name: "hubspot-contacts", Label: "HubSpot contacts", Source: "hubspot", Kind: KindContacts,
-		detect: func(h headers) bool {
-			return h.any("record id", "contact id", "contact owner", "lifecycle stage", "associated company", "lead status",
-				"associated company ids", "original source")
-		},
-		columns: join(cols("record id", "id", "contact id", "id", "first name", "first_name", "last name", "last_name",
-			"email", "email", "phone number", "phone", "mobile phone number", "phone:mobile", "job title", "title",
-			"company name", "company", "associated company", "company", "associated company ids", "company_id",
-			"associated company id", "company_id", "primary associated company id", "company_id",
-			"lifecycle stage", "tags", "original source", "source", "notes", "notes"),
-			addressParts("", "home", "street address", "city", "state/region", "postal code", "country/region")).toSpec()},
-	{Name: "outlook", Label: "Outlook", Source: "outlook", Kind: KindContacts,
-		detect: func(h headers) bool {
-			return h.any("e-mail address", "e-mail 2 address", "business phone", "home phone", "business street", "e-mail display name")
-		},
-		columns: join(cols("first name", "first_name", "middle name", "middle_name", "last name", "last_name", "title", "prefix",
-			"suffix", "suffix", "company", "company", "job title", "title", "notes", "notes", "categories", "tags",
-			"birthday", "birthday",
-			"e-mail address", "email", "e-mail 2 address", "email", "e-mail 3 address", "email",
-			"primary phone", "phone", "business phone", "phone:work", "business phone 2", "phone:work",
-			"mobile phone", "phone:mobile", "home phone", "phone:home", "home phone 2", "phone:home",
-			"company main phone", "phone:main", "business fax", "phone:work fax", "home fax", "phone:home fax",
-			"other phone", "phone:other", "other fax", "phone:other fax", "pager", "phone:pager", "car phone", "phone:car",
-			"assistant's phone", "phone:assistant", "callback", "phone:callback", "radio phone", "phone:radio",
-			"isdn", "phone:isdn", "telex", "phone:telex", "tty/tdd phone", "phone:tty",
-			"business street 2", "street@business", "business street 3", "street@business",
-			"home street 2", "street@home", "home street 3", "street@home", "other street 2", "street@other", "other street 3", "street@other",
-			"business po box", "po_box@business", "home po box", "po_box@home", "other po box", "po_box@other"),
-			addressParts("business ", "business", "street", "city", "state", "postal code", "country/region"),
-			addressParts("home ", "home", "street", "city", "state", "postal code", "country/region"),
-			addressParts("other ", "other", "street", "city", "state", "postal code", "country/region")).toSpec()},
-	{Name: "salesforce-opportunities", Label: "Salesforce opportunities (API names)", Source: "salesforce", Kind: KindDeals,
-		detect: func(h headers) bool { return h["stagename"] },
-		columns: spec("id", "id", "isdeleted", fDeleted, "accountid", "company_id", "account.name", "company", "name", "title",
-			"stagename", "stage", "amount", "value", "closedate", "expected_close", "currencyisocode", "currency",
-			"description", "notes", "iswon", fWon, "isclosed", fClosed)},
-	{Name: "salesforce-accounts", Label: "Salesforce accounts (API names)", Source: "salesforce", Kind: KindCompanies,
-		detect: func(h headers) bool { return h.any("billingstreet", "billingcity", "billingcountry") && !h["lastname"] },
-		columns: join(cols("id", "id", "isdeleted", fDeleted, "name", "name", "website", "domain", "phone", "phone",
-			"description", "notes", "industry", "tags"),
-			addressParts("billing", "billing", "street", "city", "state", "postalcode", "country")).toSpec()},
-	{Name: "salesforce-api", Label: "Salesforce contacts or leads (API names)", Source: "salesforce", Kind: KindContacts,
-		detect: func(h headers) bool {
-			return h.count("firstname", "lastname", "accountid", "mailingstreet", "mailingcity", "leadsource", "mobilephone",
-				"isdeleted", "ownerid", "systemmodstamp", "createdbyid", "masterrecordid") >= 2
-		},
-		columns: sfContactsAPI},
-	{Name: "salesforce-opportunity-report", Label: "Salesforce opportunities report", Source: "salesforce", Kind: KindDeals,
-		detect: func(h headers) bool { return h["opportunity name"] },
-		columns: spec("opportunity id", "id", "opportunity name", "title", "account name", "company", "amount", "value",
-			"close date", "expected_close", "stage", "stage", "opportunity currency", "currency", "description", "notes")},
-	{Name: "salesforce", Label: "Salesforce contacts report", Source: "salesforce", Kind: KindContacts,
-		detect: func(h headers) bool {
-			return h.any("first name", "last name") &&
-				h.any("account name", "mailing street", "mailing city", "lead source", "contact record type", "company / account")
-		},
-		columns: join(cols("contact id", "id", "lead id", "id", "salutation", "prefix", "first name", "first_name",
-			"last name", "last_name", "title", "title", "phone", "phone:work", "mobile", "phone:mobile", "fax", "phone:fax",
-			"email", "email", "account name", "company", "company / account", "company", "lead source", "source",
-			"description", "notes", "birthdate", "birthday"),
-			addressParts("mailing ", "mailing", "street", "city", "state/province", "zip/postal code", "country"),
-			addressParts("", "lead", "street", "city", "state/province", "zip/postal code", "country")).toSpec()},
-}
+var formats = sync.OnceValue(func() []*format {
+	google := googlePatterns()
+	return []*format{
+		{Name: "rolo", Label: "rolo", Source: "rolo", Kind: KindContacts,
+			detect: func(h headers) bool { return h["id"] && h["name"] && h["emails"] && h["phones"] },
+			column: func(h string) (target, bool) {
+				switch h {
+				case "id":
+					return target{field: "id"}, true
+				case "emails", "phones", "tags":
+					// rolo writes one entry per line (tags: ", "), so nothing else splits them.
+					return target{field: h, group: strict}, true
+				}
+				return genericTarget(h)
+			}},
+		{Name: "pipedrive-people", Label: "Pipedrive people", Source: "pipedrive", Kind: KindContacts,
+			detect: func(h headers) bool {
+				return !h.prefixed("deal - ") && h.prefixed("person - ") ||
+					h.any("person created", "email - work", "email - home", "phone - work", "phone - mobile", "phone - home")
+			},
+			column: pipedrive(KindContacts)},
+		{Name: "pipedrive-deals", Label: "Pipedrive deals", Source: "pipedrive", Kind: KindDeals,
+			detect: func(h headers) bool {
+				return h.prefixed("deal - ") || h.any("deal created", "currency of value", "weighted value")
+			},
+			column: pipedrive(KindDeals)},
+		{Name: "pipedrive-organizations", Label: "Pipedrive organizations", Source: "pipedrive", Kind: KindCompanies,
+			detect: func(h headers) bool {
+				return h.prefixed("organization - ") || h.prefixed("organisation - ") ||
+					h.any("organization created", "organisation created") || h["name"] && h["open deals"]
+			},
+			column: pipedrive(KindCompanies)},
+		{Name: "google-legacy", Label: "Google Contacts (Google CSV)", Source: "google", Kind: KindContacts,
+			detect: func(h headers) bool {
+				return h["given name"] && h["family name"] || h["group membership"]
+			},
+			columns: spec("name", "name", "given name", "first_name", "additional name", "middle_name", "family name", "last_name",
+				"name prefix", "prefix", "name suffix", "suffix", "birthday", "birthday", "notes", "notes", "group membership", "tags"),
+			patterns: google},
+		{Name: "google", Label: "Google Contacts", Source: "google", Kind: KindContacts,
+			detect: func(h headers) bool {
+				return (h.match(googleEmail()) || h.match(googlePhone())) &&
+					h.any("first name", "last name", "organization name", "labels", "file as")
+			},
+			columns: spec("first name", "first_name", "middle name", "middle_name", "last name", "last_name",
+				"name prefix", "prefix", "name suffix", "suffix", "organization name", "company", "organization title", "title",
+				"birthday", "birthday", "notes", "notes", "labels", "tags"),
+			patterns: google},
+		{Name: "hubspot-deals", Label: "HubSpot deals", Source: "hubspot", Kind: KindDeals,
+			detect: func(h headers) bool { return h["deal name"] && (h["deal stage"] || h["record id"] || h["deal id"]) },
+			columns: spec("record id", "id", "deal id", "id", "deal name", "title", "deal stage", "stage", "amount", "value",
+				"deal currency code", "currency", "currency", "currency", "close date", "expected_close",
+				"associated company ids", "company_id", "associated company id", "company_id", "associated company", "company",
+				"associated contact ids", "contact_id", "associated contact id", "contact_id", "associated contact", "contact",
+				"closed lost reason", "lost_reason", "deal description", "notes", "description", "notes")},
+		{Name: "hubspot-companies", Label: "HubSpot companies", Source: "hubspot", Kind: KindCompanies,
+			detect: func(h headers) bool {
+				return (h["record id"] || h["company id"] || h["company owner"]) && h.any("company name", "company domain name") &&
+					!h.any("first name", "last name", "email")
+			},
+			columns: join(cols("record id", "id", "company id", "id", "company name", "name", "name", "name",
+				"company domain name", "domain", "website url", "domain", "phone number", "phone", "industry", "tags",
+				"description", "notes"),
+				addressParts("", "hq", "street address", "city", "state/region", "postal code", "country/region")).toSpec()},
+		{Name: "hubspot-contacts", Label: "HubSpot contacts", Source: "hubspot", Kind: KindContacts,
+			detect: func(h headers) bool {
+				return h.any("record id", "contact id", "contact owner", "lifecycle stage", "associated company", "lead status",
+					"associated company ids", "original source")
+			},
+			columns: join(cols("record id", "id", "contact id", "id", "first name", "first_name", "last name", "last_name",
+				"email", "email", "phone number", "phone", "mobile phone number", "phone:mobile", "job title", "title",
+				"company name", "company", "associated company", "company", "associated company ids", "company_id",
+				"associated company id", "company_id", "primary associated company id", "company_id",
+				"lifecycle stage", "tags", "original source", "source", "notes", "notes"),
+				addressParts("", "home", "street address", "city", "state/region", "postal code", "country/region")).toSpec()},
+		{Name: "outlook", Label: "Outlook", Source: "outlook", Kind: KindContacts,
+			detect: func(h headers) bool {
+				return h.any("e-mail address", "e-mail 2 address", "business phone", "home phone", "business street", "e-mail display name")
+			},
+			columns: join(cols("first name", "first_name", "middle name", "middle_name", "last name", "last_name", "title", "prefix",
+				"suffix", "suffix", "company", "company", "job title", "title", "notes", "notes", "categories", "tags",
+				"birthday", "birthday",
+				"e-mail address", "email", "e-mail 2 address", "email", "e-mail 3 address", "email",
+				"primary phone", "phone", "business phone", "phone:work", "business phone 2", "phone:work",
+				"mobile phone", "phone:mobile", "home phone", "phone:home", "home phone 2", "phone:home",
+				"company main phone", "phone:main", "business fax", "phone:work fax", "home fax", "phone:home fax",
+				"other phone", "phone:other", "other fax", "phone:other fax", "pager", "phone:pager", "car phone", "phone:car",
+				"assistant's phone", "phone:assistant", "callback", "phone:callback", "radio phone", "phone:radio",
+				"isdn", "phone:isdn", "telex", "phone:telex", "tty/tdd phone", "phone:tty",
+				"business street 2", "street@business", "business street 3", "street@business",
+				"home street 2", "street@home", "home street 3", "street@home", "other street 2", "street@other", "other street 3", "street@other",
+				"business po box", "po_box@business", "home po box", "po_box@home", "other po box", "po_box@other"),
+				addressParts("business ", "business", "street", "city", "state", "postal code", "country/region"),
+				addressParts("home ", "home", "street", "city", "state", "postal code", "country/region"),
+				addressParts("other ", "other", "street", "city", "state", "postal code", "country/region")).toSpec()},
+		{Name: "salesforce-opportunities", Label: "Salesforce opportunities (API names)", Source: "salesforce", Kind: KindDeals,
+			detect: func(h headers) bool { return h["stagename"] },
+			columns: spec("id", "id", "isdeleted", fDeleted, "accountid", "company_id", "account.name", "company", "name", "title",
+				"stagename", "stage", "amount", "value", "closedate", "expected_close", "currencyisocode", "currency",
+				"description", "notes", "iswon", fWon, "isclosed", fClosed)},
+		{Name: "salesforce-accounts", Label: "Salesforce accounts (API names)", Source: "salesforce", Kind: KindCompanies,
+			detect: func(h headers) bool { return h.any("billingstreet", "billingcity", "billingcountry") && !h["lastname"] },
+			columns: join(cols("id", "id", "isdeleted", fDeleted, "name", "name", "website", "domain", "phone", "phone",
+				"description", "notes", "industry", "tags"),
+				addressParts("billing", "billing", "street", "city", "state", "postalcode", "country")).toSpec()},
+		{Name: "salesforce-api", Label: "Salesforce contacts or leads (API names)", Source: "salesforce", Kind: KindContacts,
+			detect: func(h headers) bool {
+				return h.count("firstname", "lastname", "accountid", "mailingstreet", "mailingcity", "leadsource", "mobilephone",
+					"isdeleted", "ownerid", "systemmodstamp", "createdbyid", "masterrecordid") >= 2
+			},
+			columns: sfContactsAPI()},
+		{Name: "salesforce-opportunity-report", Label: "Salesforce opportunities report", Source: "salesforce", Kind: KindDeals,
+			detect: func(h headers) bool { return h["opportunity name"] },
+			columns: spec("opportunity id", "id", "opportunity name", "title", "account name", "company", "amount", "value",
+				"close date", "expected_close", "stage", "stage", "opportunity currency", "currency", "description", "notes")},
+		{Name: "salesforce", Label: "Salesforce contacts report", Source: "salesforce", Kind: KindContacts,
+			detect: func(h headers) bool {
+				return h.any("first name", "last name") &&
+					h.any("account name", "mailing street", "mailing city", "lead source", "contact record type", "company / account")
+			},
+			columns: join(cols("contact id", "id", "lead id", "id", "salutation", "prefix", "first name", "first_name",
+				"last name", "last_name", "title", "title", "phone", "phone:work", "mobile", "phone:mobile", "fax", "phone:fax",
+				"email", "email", "account name", "company", "company / account", "company", "lead source", "source",
+				"description", "notes", "birthdate", "birthday"),
+				addressParts("mailing ", "mailing", "street", "city", "state/province", "zip/postal code", "country"),
+				addressParts("", "lead", "street", "city", "state/province", "zip/postal code", "country")).toSpec()},
+	}
+})
 
 // genericFormat reads files whose columns carry rolo's field names or common synonyms.
 var genericFormat = &format{Name: "generic", Label: "CSV", Source: "csv", Kind: KindContacts, column: genericTarget}
@@ -491,7 +507,7 @@ var tools = map[string]string{"google": "Google Contacts", "outlook": "Outlook",
 // FormatNames lists the formats rolo recognises, for documentation.
 func FormatNames() []string {
 	var out []string
-	for _, f := range formats {
+	for _, f := range formats() {
 		out = append(out, f.Name)
 	}
 	sort.Strings(out)

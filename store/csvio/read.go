@@ -143,7 +143,7 @@ func recognise(header []string, opts ReadOptions) (*File, []target, error) {
 		hs[normHeader(h)] = true
 	}
 	var fm *format
-	for _, f := range formats {
+	for _, f := range formats() {
 		if f.detect(hs) {
 			fm = f
 			break

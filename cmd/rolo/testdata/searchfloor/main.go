@@ -23,9 +23,9 @@ var queries = []string{
 		WHERE companies_fts MATCH ? ORDER BY f.rank LIMIT ?`,
 	`SELECT d.id, d.title, s.name || ' · ' || d.status, f.rank FROM deals_fts f JOIN deals d ON d.rowid = f.rowid JOIN stages s ON s.id = d.stage_id
 		WHERE deals_fts MATCH ? ORDER BY f.rank LIMIT ?`,
-	`SELECT u.id, u.title, 'due ' || substr(u.due_at, 1, 10) || CASE WHEN u.done_at IS NULL THEN '' ELSE ' · done' END, f.rank
-		FROM follow_ups_fts f JOIN follow_ups u ON u.rowid = f.rowid
-		WHERE follow_ups_fts MATCH ? ORDER BY f.rank LIMIT ?`,
+	`SELECT u.id, u.title, 'due ' || substr(u.due_at, 1, 10) || CASE WHEN u.done_at IS NULL THEN '' ELSE ' · done' END, 0
+		FROM (SELECT rowid FROM follow_ups_fts WHERE follow_ups_fts MATCH ? ORDER BY rowid DESC LIMIT ?) f
+		JOIN follow_ups u ON u.rowid = f.rowid`,
 	`SELECT i.id, i.kind || ' ' || substr(i.occurred_at, 1, 10) || coalesce(' · ' || c.name, ''), substr(i.text, 1, 120), 0
 		FROM (SELECT rowid FROM interactions_fts WHERE interactions_fts MATCH ? ORDER BY rowid DESC LIMIT ?) f
 		JOIN interactions i ON i.rowid = f.rowid LEFT JOIN contacts c ON c.id = i.contact_id`,

@@ -1,0 +1,263 @@
+package store
+
+import (
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// A bulk load (demo data, a large import) writes its new rows many to a statement: the
+// rows of one shape (table and column set) queue up and go in as one multi-row INSERT,
+// which spends the per-statement cost (database/sql, binding, a VDBE program start)
+// once per batch instead of once per row. The rows of a batch are the same rows in the
+// same order as one INSERT each would write.
+//
+// Links must point to rows already written (foreign keys are checked at the end of each
+// statement), so pending batches are written parents first (batchRank), all of them
+// whenever one is full, and before anything else in the transaction reads or changes
+// records (Tx.update, the end of the bulk load's own work: see settle).
+
+// rowBatchRows is how many rows one multi-row INSERT carries.
+const rowBatchRows = 100
+
+// batchRank orders tables so that every row's links are written before it.
+var batchRank = map[string]int{
+	"companies": 0, "stages": 0, "contacts": 1, "deals": 2, "interactions": 3, "follow_ups": 4,
+	"contact_emails": 5, "contact_phones": 5, "tags": 5,
+}
+
+// rowBatch is the queued rows of one INSERT shape.
+type rowBatch struct {
+	table string
+	head  string // "INSERT INTO t (a, b) VALUES "
+	tuple string // "(?, ?)"
+	rows  int
+	args  []any
+}
+
+// bulkRows is a transaction's pending batches, in the order their shapes first came.
+type bulkRows struct {
+	byQuery map[string]*rowBatch
+	order   []*rowBatch
+	pending int
+}
+
+// batchShapes caches how a single-row INSERT splits into its head and its tuple.
+var batchShapes sync.Map // string → [3]string{table, head, tuple}
+
+func batchShape(q string) (table, head, tuple string) {
+	if v, ok := batchShapes.Load(q); ok {
+		s := v.([3]string)
+		return s[0], s[1], s[2]
+	}
+	i := strings.Index(q, " VALUES ")
+	head, tuple = q[:i+len(" VALUES ")], q[i+len(" VALUES "):]
+	f := strings.Fields(strings.TrimPrefix(strings.TrimPrefix(q, "INSERT OR IGNORE INTO "), "INSERT INTO "))
+	table = f[0]
+	batchShapes.Store(q, [3]string{table, head, tuple})
+	return table, head, tuple
+}
+
+// insert writes one row with the single-row INSERT q: at once, or in a bulk load queued
+// with the rows of the same shape.
+func (t *Tx) insert(q string, args ...any) error {
+	if !t.bulk {
+		_, err := t.exec(q, args...)
+		return err
+	}
+	if t.rows == nil {
+		t.rows = &bulkRows{byQuery: map[string]*rowBatch{}}
+	}
+	b := t.rows.byQuery[q]
+	if b == nil {
+		table, head, tuple := batchShape(q)
+		b = &rowBatch{table: table, head: head, tuple: tuple}
+		t.rows.byQuery[q] = b
+		t.rows.order = append(t.rows.order, b)
+	}
+	b.args = append(b.args, args...)
+	b.rows++
+	t.rows.pending++
+	if b.rows >= rowBatchRows {
+		return t.flushRows()
+	}
+	return nil
+}
+
+// flushRows writes every queued row, parents first.
+func (t *Tx) flushRows() error {
+	if t.rows == nil || t.rows.pending == 0 {
+		return nil
+	}
+	order := slices.Clone(t.rows.order)
+	slices.SortStableFunc(order, func(a, b *rowBatch) int { return batchRank[a.table] - batchRank[b.table] })
+	for _, b := range order {
+		if b.rows == 0 {
+			continue
+		}
+		if err := t.execLater("write "+b.table, batchInsert(b.head, b.tuple, b.rows), b.args); err != nil {
+			return err
+		}
+		// The writer owns the sent arguments now.
+		b.args, b.rows = make([]any, 0, cap(b.args)), 0
+	}
+	t.rows.pending = 0
+	return nil
+}
+
+// A bulk load's batches are written by a second goroutine, the writer, while the first
+// builds the next ones (field maps, op-log JSON, ids): the work of Go and the work of
+// SQLite overlap, on two cores. The writer runs the statements in the order they were
+// sent. Whatever must see them waits for the writer first (settle).
+
+// writer is a transaction's background statement runner.
+type writer struct {
+	jobs  chan writeJob
+	done  chan struct{}
+	stmts map[string]*sql.Stmt
+	// err is the first failure; later jobs are skipped. Read by the sender only after
+	// a sync reply (or done) has been received.
+	err error
+}
+
+type writeJob struct {
+	what string
+	q    string
+	args []any
+	sync chan error // a sync job: reply with the first error so far
+}
+
+// execLater runs q with args: in a bulk load on the writer, else at once. It reports an
+// earlier failure of the writer if there was one.
+func (t *Tx) execLater(what, q string, args []any) error {
+	if !t.bulk {
+		if _, err := t.exec(q, args...); err != nil {
+			return fmt.Errorf("%s: %w", what, mapErr(err))
+		}
+		return nil
+	}
+	if t.w == nil {
+		t.w = &writer{jobs: make(chan writeJob, 8), done: make(chan struct{}), stmts: map[string]*sql.Stmt{}}
+		go t.runWriter(t.w)
+	}
+	select {
+	case t.w.jobs <- writeJob{what: what, q: q, args: args}:
+		return nil
+	case <-t.w.done:
+		return t.w.err
+	}
+}
+
+func (t *Tx) runWriter(w *writer) {
+	defer close(w.done)
+	for j := range w.jobs {
+		if j.sync != nil {
+			j.sync <- w.err
+			continue
+		}
+		if w.err != nil {
+			continue
+		}
+		st, ok := w.stmts[j.q]
+		if !ok {
+			var err error
+			if st, err = t.tx.PrepareContext(t.ctx, j.q); err != nil {
+				w.err = fmt.Errorf("bulk load: %s: %w", j.what, mapErr(err))
+				continue
+			}
+			w.stmts[j.q] = st
+		}
+		if _, err := st.ExecContext(t.ctx, j.args...); err != nil {
+			w.err = fmt.Errorf("bulk load: %s: %w", j.what, mapErr(err))
+		}
+	}
+}
+
+// settle writes every queued row and op and waits until the writer has run them, so
+// the transaction can be read and changed directly again.
+func (t *Tx) settle() error {
+	if err := t.flushRows(); err != nil {
+		return err
+	}
+	if err := t.flushOps(); err != nil {
+		return err
+	}
+	if t.w == nil {
+		return nil
+	}
+	reply := make(chan error, 1)
+	select {
+	case t.w.jobs <- writeJob{sync: reply}:
+	case <-t.w.done:
+		return t.w.err
+	}
+	return <-reply
+}
+
+// stopWriter ends the writer goroutine and closes its statements.
+func (t *Tx) stopWriter() {
+	if t.w == nil {
+		return
+	}
+	close(t.w.jobs)
+	<-t.w.done
+	for _, st := range t.w.stmts {
+		st.Close()
+	}
+	t.w = nil
+}
+
+type batchKey struct {
+	head string
+	rows int
+}
+
+// batchInserts caches the text of multi-row INSERTs.
+var batchInserts sync.Map // batchKey → string
+
+func batchInsert(head, tuple string, rows int) string {
+	key := batchKey{head, rows}
+	if q, ok := batchInserts.Load(key); ok {
+		return q.(string)
+	}
+	var b strings.Builder
+	b.Grow(len(head) + rows*(len(tuple)+2))
+	b.WriteString(head)
+	for i := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(tuple)
+	}
+	q := b.String()
+	if rows == rowBatchRows {
+		batchInserts.Store(key, q)
+	}
+	return q
+}
+
+// insertChild writes a child row (an email, a phone) of a record: queued with the others
+// when the record was just created in a bulk load, at once otherwise.
+func (t *Tx) insertChild(fresh bool, q string, args ...any) error {
+	if fresh {
+		return t.insert(q, args...)
+	}
+	_, err := t.exec(q, args...)
+	return err
+}
+
+// noteBulkWrite remembers, in a bulk load, that a record of entity was written, so that
+// only the search tables that need it are rebuilt.
+func (t *Tx) noteBulkWrite(entity string) {
+	if !t.bulk {
+		return
+	}
+	if t.bulkWrote == nil {
+		t.bulkWrote = map[string]bool{}
+	}
+	if !t.bulkWrote[entity] {
+		t.bulkWrote[entity] = true
+	}
+}

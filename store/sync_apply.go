@@ -1,0 +1,658 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// RemoteChange is one change pulled from the team server: another device's op, a whole
+// record that became visible (kind "show"), a record that stopped being visible ("hide"),
+// or a conflict record ("conflict").
+type RemoteChange struct {
+	Seq      int64
+	OpID     string
+	HLC      HLC
+	Device   string
+	User     string
+	Entity   string
+	EntityID string
+	Kind     string
+	Fields   map[string]json.RawMessage
+	// Clocks gives fields their own clocks ("HLC@device") on a show.
+	Clocks map[string]string
+	// Created is the record's creation clock on a show.
+	Created  string
+	Base     map[string]string
+	At       time.Time
+	Conflict *Conflict
+}
+
+// Remote change kinds the server adds to the op kinds.
+const (
+	ChangeShow     = "show"
+	ChangeHide     = "hide"
+	ChangeConflict = "conflict"
+)
+
+// Conflict is a value that lost to a concurrent edit of the same field.
+type Conflict struct {
+	ID           string          `json:"id"`
+	Entity       string          `json:"entity"`
+	EntityID     string          `json:"entity_id"`
+	Field        string          `json:"field"`
+	WinnerValue  json.RawMessage `json:"winner_value"`
+	WinnerHLC    HLC             `json:"winner_hlc"`
+	WinnerDevice string          `json:"winner_device"`
+	WinnerUser   string          `json:"winner_user"`
+	LoserValue   json.RawMessage `json:"loser_value"`
+	LoserHLC     HLC             `json:"loser_hlc"`
+	LoserDevice  string          `json:"loser_device"`
+	LoserUser    string          `json:"loser_user"`
+	At           time.Time       `json:"at"`
+	ResolvedAt   *time.Time      `json:"resolved_at,omitempty"`
+	// Label names the record (its name or title) when it is on this device.
+	Label string `json:"label,omitempty"`
+}
+
+// ApplyResult counts what ApplyRemote did.
+type ApplyResult struct {
+	Applied   int `json:"applied"`   // ops applied (some fields may have lost to newer local values)
+	Skipped   int `json:"skipped"`   // already applied, or about a record this device does not have
+	Hidden    int `json:"hidden"`    // records removed because this user can no longer see them
+	Shown     int `json:"shown"`     // records received whole
+	Conflicts int `json:"conflicts"` // conflict records received
+	Parked    int `json:"parked"`    // changes that could not be applied here, kept in sync_parked
+}
+
+// ApplyRemote applies one page of pulled changes and saves state (the new cursor) in the
+// same transaction, so a crash either keeps the page and its cursor or neither. Each field
+// takes the value with the later clock (HLC, then device id), so every device ends with the
+// same values whatever order it sees the changes in; applying a change twice changes
+// nothing. The local clock moves past every clock pulled, so an edit made after seeing a
+// change orders after it. A change that cannot be applied is parked, never blocking the rest.
+func (db *DB) ApplyRemote(ctx context.Context, changes []RemoteChange, state map[string]string) (ApplyResult, error) {
+	var res ApplyResult
+	err := db.syncWrite(ctx, func(t *Tx) error {
+		res = ApplyResult{}
+		for i := range changes {
+			c := &changes[i]
+			if _, err := t.exec("SAVEPOINT change"); err != nil {
+				return err
+			}
+			marked := len(t.reindex)
+			before := make(map[ref]bool, marked)
+			for r := range t.reindex {
+				before[r] = true
+			}
+			err := t.applyChange(c, &res)
+			if err != nil {
+				if ctx.Err() != nil {
+					return err
+				}
+				if _, rerr := t.exec("ROLLBACK TO change"); rerr != nil {
+					return rerr
+				}
+				if len(t.reindex) != marked {
+					t.reindex = before
+				}
+				if err := t.parkChange(c, err); err != nil {
+					return err
+				}
+				res.Parked++
+			}
+			if _, err := t.exec("RELEASE change"); err != nil {
+				return err
+			}
+		}
+		return setSyncState(ctx, t.tx, state)
+	})
+	if err != nil {
+		return ApplyResult{}, fmt.Errorf("apply pulled changes: %w", err)
+	}
+	return res, nil
+}
+
+// syncWrite runs fn in one immediate transaction on a connection whose foreign keys are
+// off: a team record may name a record this user may not see (a team deal of a private
+// contact), and a record that turned private is removed while others still name it. Reads
+// already treat a missing link as none. The clock is saved as write saves it.
+func (db *DB) syncWrite(ctx context.Context, fn func(t *Tx) error) (err error) {
+	defer func() {
+		if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+			err = fmt.Errorf("%w: %v", ctx.Err(), err)
+		}
+	}()
+	conn, err := db.sql.Conn(ctx)
+	if err != nil {
+		return mapErr(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+		return err
+	}
+	defer func() {
+		if _, err := conn.ExecContext(context.Background(), "PRAGMA foreign_keys = ON"); err != nil {
+			// Never hand a connection without foreign keys back to the pool.
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
+	sqlTx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return mapErr(err)
+	}
+	defer sqlTx.Rollback()
+	t := &Tx{tx: sqlTx, db: db, ctx: withTx(ctx, sqlTx), now: db.Now(), group: newID(), summary: "sync", reindex: map[ref]bool{}}
+	if t.clock, t.offset, err = db.readClock(ctx, sqlTx); err != nil {
+		return err
+	}
+	start := t.clock
+	defer func() {
+		for _, st := range t.stmts {
+			st.Close()
+		}
+	}()
+	if err := fn(t); err != nil {
+		return err
+	}
+	if err := t.flushIndex(); err != nil {
+		return err
+	}
+	if t.clock != start {
+		if _, err := sqlTx.ExecContext(ctx, "UPDATE meta SET value = ? WHERE key = 'hlc'", t.clock.String()); err != nil {
+			return fmt.Errorf("save clock: %w", err)
+		}
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return mapErr(err)
+	}
+	db.mu.Lock()
+	if t.clock > db.lastHLC {
+		db.lastHLC = t.clock
+	}
+	db.mu.Unlock()
+	return nil
+}
+
+// queryRow runs a query for one row through the transaction's statement cache.
+func (t *Tx) queryRow(q string, args ...any) *sql.Row {
+	st, ok := t.stmts[q]
+	if !ok {
+		var err error
+		if st, err = t.tx.PrepareContext(t.ctx, q); err != nil {
+			return t.tx.QueryRowContext(t.ctx, q, args...)
+		}
+		if t.stmts == nil {
+			t.stmts = map[string]*sql.Stmt{}
+		}
+		t.stmts[q] = st
+	}
+	return st.QueryRowContext(t.ctx, args...)
+}
+
+// observe moves the transaction's clock past a pulled clock.
+func (t *Tx) observe(h HLC) {
+	if h > t.clock {
+		t.clock = h
+	}
+}
+
+func (t *Tx) parkChange(c *RemoteChange, cause error) error {
+	b, _ := json.Marshal(c)
+	id := c.OpID
+	if id == "" {
+		id = fmt.Sprintf("seq-%d", c.Seq)
+	}
+	_, err := t.tx.ExecContext(t.ctx, `INSERT INTO sync_parked (op_id, direction, entity, entity_id, code, reason, change, at)
+		VALUES (?, 'pull', ?, ?, 'unappliable', ?, ?, ?) ON CONFLICT (op_id) DO UPDATE SET reason = excluded.reason, change = excluded.change, at = excluded.at`,
+		id, c.Entity, c.EntityID, cause.Error(), string(b), t.nowText())
+	if err != nil {
+		return fmt.Errorf("park pulled change: %w", err)
+	}
+	return nil
+}
+
+func (t *Tx) applyChange(c *RemoteChange, res *ApplyResult) error {
+	switch c.Kind {
+	case ChangeConflict:
+		if c.Conflict == nil {
+			return fmt.Errorf("%w: conflict change without a conflict", ErrInvalid)
+		}
+		res.Conflicts++
+		return t.saveConflict(c.Conflict)
+	case ChangeHide:
+		res.Hidden++
+		return t.purge(c.Entity, c.EntityID)
+	}
+	s, err := spec(c.Entity)
+	if err != nil {
+		return err
+	}
+	t.observe(c.HLC)
+	clocks := make(map[string]clock, len(c.Fields))
+	for k := range c.Fields {
+		if !s.has(k) {
+			return fmt.Errorf("%w: %s has no field %q", ErrInvalid, c.Entity, k)
+		}
+		ck := clock{c.HLC, c.Device}
+		if cs, ok := c.Clocks[k]; ok {
+			if ck, err = parseClock(cs); err != nil {
+				return err
+			}
+		}
+		t.observe(ck.hlc)
+		clocks[k] = ck
+	}
+	if c.Kind != ChangeShow {
+		var n int
+		if err := t.queryRow("SELECT count(*) FROM ops WHERE op_id = ?", c.OpID).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			res.Skipped++
+			return nil
+		}
+	}
+	fields := make(Fields, len(c.Fields))
+	for k, raw := range c.Fields {
+		v, err := decodeValue(raw)
+		if err != nil {
+			return fmt.Errorf("field %s: %w", k, err)
+		}
+		fields[k] = v
+	}
+	var rh int64
+	var rdev string
+	err = t.queryRow("SELECT hlc, device FROM "+s.table+" WHERE id = ?", c.EntityID).Scan(&rh, &rdev)
+	exists := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	switch {
+	case !exists && (c.Kind == OpCreate || c.Kind == ChangeShow):
+		created := clock{c.HLC, c.Device}
+		if c.Created != "" {
+			if created, err = parseClock(c.Created); err != nil {
+				return err
+			}
+		}
+		if err := t.insertRow(s, c.Entity, c.EntityID, fields, created.hlc, created.device); err != nil {
+			return err
+		}
+		for _, k := range fields.sortedKeys() {
+			if ck := clocks[k]; ck != created {
+				if err := t.setFieldClock(c.EntityID, k, ck); err != nil {
+					return err
+				}
+			}
+		}
+		t.markIndex(c.Entity, c.EntityID)
+		if c.Kind == ChangeShow {
+			// The record as received stands in the op log for its create.
+			err := t.logRemote(&RemoteChange{OpID: c.OpID, HLC: created.hlc, Device: created.device, User: c.User,
+				Entity: c.Entity, EntityID: c.EntityID, Kind: OpCreate, Fields: c.Fields, At: c.At})
+			if err != nil {
+				return err
+			}
+		}
+	case !exists:
+		// An edit of a record this device does not have (one it may not see): nothing to do.
+		res.Skipped++
+		return t.logRemote(c)
+	default:
+		cur, err := t.fieldClocks(c.EntityID, clock{HLC(rh), rdev})
+		if err != nil {
+			return err
+		}
+		win := Fields{}
+		for k, v := range fields {
+			if clocks[k].after(cur(k)) {
+				win[k] = v
+			}
+		}
+		if len(win) > 0 {
+			if err := t.applyFields(s, c.Entity, c.EntityID, win); err != nil {
+				return err
+			}
+			for _, k := range win.sortedKeys() {
+				if err := t.setFieldClock(c.EntityID, k, clocks[k]); err != nil {
+					return err
+				}
+			}
+			t.markIndex(c.Entity, c.EntityID)
+		}
+	}
+	if c.Kind == ChangeShow {
+		// The copy may predate ops of this device that reached the server after it was
+		// taken (the server never sends a device its own ops): apply them again.
+		if err := t.replayOwn(s, c.Entity, c.EntityID); err != nil {
+			return err
+		}
+	}
+	if c.Entity == EntityInteraction {
+		if err := t.settleEntry(c.EntityID); err != nil {
+			return err
+		}
+	}
+	if c.Kind == ChangeShow {
+		res.Shown++
+		return nil
+	}
+	res.Applied++
+	return t.logRemote(c)
+}
+
+// replayOwn applies this device's own ops on a record by last-writer-wins, leaving out
+// those the server refused.
+func (t *Tx) replayOwn(s entitySpec, entity, id string) error {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT hlc, fields FROM ops WHERE entity_id = ? AND device = ?
+		AND op_id NOT IN (SELECT op_id FROM sync_parked) ORDER BY seq`, id, t.db.device)
+	if err != nil {
+		return err
+	}
+	type own struct {
+		h      HLC
+		fields string
+	}
+	var ops []own
+	for rows.Next() {
+		var o own
+		var h int64
+		if err := rows.Scan(&h, &o.fields); err != nil {
+			rows.Close()
+			return err
+		}
+		o.h = HLC(h)
+		ops = append(ops, o)
+	}
+	rows.Close()
+	if len(ops) == 0 {
+		return nil
+	}
+	var rh int64
+	var rdev string
+	if err := t.queryRow("SELECT hlc, device FROM "+s.table+" WHERE id = ?", id).Scan(&rh, &rdev); err != nil {
+		return err
+	}
+	for _, o := range ops {
+		cur, err := t.fieldClocks(id, clock{HLC(rh), rdev})
+		if err != nil {
+			return err
+		}
+		f, err := decodeFields(sql.NullString{String: o.fields, Valid: true})
+		if err != nil {
+			return err
+		}
+		mine := clock{o.h, t.db.device}
+		win := Fields{}
+		for k, v := range f {
+			if !s.has(k) || !mine.after(cur(k)) {
+				continue
+			}
+			if n, ok := v.(json.Number); ok {
+				v, _ = n.Int64()
+			}
+			win[k] = v
+		}
+		if len(win) == 0 {
+			continue
+		}
+		if err := t.applyFields(s, entity, id, win); err != nil {
+			return err
+		}
+		for _, k := range win.sortedKeys() {
+			if err := t.setFieldClock(id, k, mine); err != nil {
+				return err
+			}
+		}
+		t.markIndex(entity, id)
+	}
+	return nil
+}
+
+// logRemote appends a pulled op to the local op log, so history shows it and a replay of
+// it is recognised.
+func (t *Tx) logRemote(c *RemoteChange) error {
+	var fb bytes.Buffer
+	keys := make([]string, 0, len(c.Fields))
+	for k := range c.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	fb.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			fb.WriteByte(',')
+		}
+		kb, _ := json.Marshal(k)
+		fb.Write(kb)
+		fb.WriteByte(':')
+		fb.Write(c.Fields[k])
+	}
+	fb.WriteByte('}')
+	var base any
+	if len(c.Base) > 0 {
+		b, _ := json.Marshal(c.Base)
+		base = string(b)
+	}
+	at := c.At
+	if at.IsZero() {
+		at = t.now
+	}
+	res, err := t.exec(`INSERT INTO ops (op_id, group_id, hlc, device, entity, entity_id, kind, fields, old, base, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?) ON CONFLICT (op_id) DO NOTHING`,
+		c.OpID, c.OpID, int64(c.HLC), c.Device, c.Entity, c.EntityID, c.Kind, fb.String(), base, fmtTime(at))
+	if err != nil {
+		return fmt.Errorf("log pulled op: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	seq, err := res.LastInsertId()
+	if err != nil {
+		return err
+	}
+	// Each pulled op is a change group of its own, named for history; undo only ever
+	// picks this device's groups.
+	who := c.User
+	if who == "" {
+		who = "the team"
+	}
+	_, err = t.exec(`INSERT INTO op_groups (id, seq, at, device, summary) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		c.OpID, seq, fmtTime(at), c.Device, fmt.Sprintf("%s %s (synced from %s)", c.Kind, strings.ReplaceAll(c.Entity, "_", "-"), who))
+	if err != nil {
+		return fmt.Errorf("log pulled op: %w", err)
+	}
+	return nil
+}
+
+// clock is a field clock: an HLC and the device that wrote it.
+type clock struct {
+	hlc    HLC
+	device string
+}
+
+func (c clock) after(o clock) bool {
+	if c.hlc != o.hlc {
+		return c.hlc > o.hlc
+	}
+	return c.device > o.device
+}
+
+func (c clock) String() string { return strconv.FormatUint(uint64(c.hlc), 10) + "@" + c.device }
+
+func parseClock(s string) (clock, error) {
+	h, d, ok := strings.Cut(s, "@")
+	n, err := strconv.ParseUint(h, 10, 64)
+	if !ok || err != nil || d == "" {
+		return clock{}, fmt.Errorf("%w: clock %q is not HLC@device", ErrInvalid, s)
+	}
+	return clock{HLC(n), d}, nil
+}
+
+// fieldClocks returns a record's clock per field: its row in field_clocks, or the
+// record's creation clock.
+func (t *Tx) fieldClocks(id string, created clock) (func(string) clock, error) {
+	q := "SELECT field, hlc, device FROM field_clocks WHERE entity_id = ?"
+	st, ok := t.stmts[q]
+	if !ok {
+		var err error
+		if st, err = t.tx.PrepareContext(t.ctx, q); err != nil {
+			return nil, err
+		}
+		if t.stmts == nil {
+			t.stmts = map[string]*sql.Stmt{}
+		}
+		t.stmts[q] = st
+	}
+	rows, err := st.QueryContext(t.ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[string]clock{}
+	for rows.Next() {
+		var f, d string
+		var h int64
+		if err := rows.Scan(&f, &h, &d); err != nil {
+			return nil, err
+		}
+		m[f] = clock{HLC(h), d}
+	}
+	return func(f string) clock {
+		if c, ok := m[f]; ok {
+			return c
+		}
+		return created
+	}, rows.Err()
+}
+
+func (t *Tx) setFieldClock(id, field string, c clock) error {
+	_, err := t.exec(`INSERT INTO field_clocks (entity_id, field, hlc, device) VALUES (?, ?, ?, ?)
+		ON CONFLICT (entity_id, field) DO UPDATE SET hlc = excluded.hlc, device = excluded.device`, id, field, int64(c.hlc), c.device)
+	return err
+}
+
+// decodeValue turns a JSON field value into what the store writes: nil, string, int64,
+// bool, or a list (emails, phones) left for writeSpecial to convert.
+func decodeValue(raw json.RawMessage) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if n, ok := v.(json.Number); ok {
+		i, err := n.Int64()
+		if err != nil {
+			return nil, fmt.Errorf("%w: number %s is not an integer", ErrInvalid, n)
+		}
+		return i, nil
+	}
+	return v, nil
+}
+
+// settleEntry derives a timeline entry's state from the entries that name it, the same on
+// every device whatever order they arrive in: an entry is redacted when a redaction
+// supersedes it, and replaced by its newest (by clock) amendment. (Removing an amendment
+// removes the entry; undoing one appends a copy of the original as a newer amendment.)
+// It settles the entry it supersedes too, and the contact's last-touched time.
+func (t *Tx) settleEntry(id string) error {
+	var supersedes, contact sql.NullString
+	err := t.queryRow("SELECT supersedes, contact_id FROM interactions WHERE id = ?", id).Scan(&supersedes, &contact)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	ids := []string{id}
+	if supersedes.Valid {
+		ids = append(ids, supersedes.String)
+	}
+	for _, e := range ids {
+		if err := t.settleOne(e); err != nil {
+			return fmt.Errorf("settle timeline entry: %w", err)
+		}
+	}
+	if contact.Valid {
+		return t.touch(contact.String)
+	}
+	return nil
+}
+
+// settleOne settles a single entry without following its links.
+func (t *Tx) settleOne(id string) error {
+	_, err := t.exec(`UPDATE interactions SET
+		redacted = EXISTS (SELECT 1 FROM interactions r WHERE r.supersedes = ?1 AND r.kind = 'redaction'),
+		superseded_by = (SELECT a.id FROM interactions a WHERE a.supersedes = ?1 AND a.kind <> 'redaction'
+			ORDER BY a.hlc DESC, a.device DESC LIMIT 1)
+		WHERE id = ?1`, id)
+	t.markIndex(EntityInteraction, id)
+	return err
+}
+
+func (t *Tx) saveConflict(c *Conflict) error {
+	_, err := t.exec(`INSERT INTO sync_conflicts (id, entity, entity_id, field, winner_value, winner_hlc, winner_device, winner_user,
+		loser_value, loser_hlc, loser_device, loser_user, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		c.ID, c.Entity, c.EntityID, c.Field, string(c.WinnerValue), int64(c.WinnerHLC), c.WinnerDevice, c.WinnerUser,
+		string(c.LoserValue), int64(c.LoserHLC), c.LoserDevice, c.LoserUser, fmtTime(c.At))
+	if err != nil {
+		return fmt.Errorf("save conflict: %w", err)
+	}
+	return nil
+}
+
+// purge removes a record this user can no longer see: its row, child rows, search row,
+// field clocks, conflicts, and the ops other devices wrote about it. This device's own ops
+// stay: they are its owner's words (an unsent one will be refused and parked).
+func (t *Tx) purge(entity, id string) error {
+	s, err := spec(entity)
+	if err != nil {
+		return err
+	}
+	var rowid int64
+	var contact sql.NullString
+	q := "SELECT rowid, NULL FROM " + s.table + " WHERE id = ?"
+	if entity == EntityInteraction {
+		q = "SELECT rowid, contact_id FROM interactions WHERE id = ?"
+	}
+	err = t.tx.QueryRowContext(t.ctx, q, id).Scan(&rowid, &contact)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if src, ok := indexSources[entity]; ok {
+		if _, err := t.tx.ExecContext(t.ctx, "DELETE FROM "+src.fts+" WHERE rowid = ?", rowid); err != nil {
+			return fmt.Errorf("purge %s: %w", entity, err)
+		}
+	}
+	delete(t.reindex, ref{entity, id})
+	for _, q := range []string{
+		"DELETE FROM " + s.table + " WHERE id = ?1",
+		"DELETE FROM tags WHERE entity_id = ?1",
+		"DELETE FROM contact_emails WHERE contact_id = ?1",
+		"DELETE FROM contact_phones WHERE contact_id = ?1",
+		"DELETE FROM field_clocks WHERE entity_id = ?1",
+		"DELETE FROM sync_conflicts WHERE entity_id = ?1",
+		"DELETE FROM ops WHERE entity_id = ?1 AND device <> ?2",
+	} {
+		if _, err := t.tx.ExecContext(t.ctx, q, id, t.db.device); err != nil {
+			return fmt.Errorf("purge %s: %w", entity, err)
+		}
+	}
+	if contact.Valid {
+		return t.touch(contact.String)
+	}
+	return nil
+}

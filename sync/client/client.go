@@ -1,0 +1,484 @@
+// Package client is the device side of team sync: it pushes this database's unsent ops to
+// the server, parks what the server refuses, and pulls and applies everyone else's
+// changes, resyncing safely when the server's log changed epoch.
+package client
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rolo-crm/rolo/store"
+	"github.com/rolo-crm/rolo/sync/wire"
+)
+
+// Client syncs one database with one server.
+type Client struct {
+	// BaseURL is the server, e.g. https://crm.example.com.
+	BaseURL string
+	// Token is this device's token.
+	Token string
+	// DB is the local database.
+	DB *store.DB
+	// HTTP does the requests; nil means a client with a 60 s timeout.
+	HTTP *http.Client
+	// PushBatch is the most ops per push (default 500).
+	PushBatch int
+	// PullLimit is the most changes per pull page (default wire.MaxPullPage).
+	PullLimit int
+}
+
+// Report says what one sync moved.
+type Report struct {
+	Pushed    int  `json:"pushed"`    // ops the server acknowledged
+	Parked    int  `json:"parked"`    // ops the server refused (kept locally with its reason)
+	Pulled    int  `json:"pulled"`    // changes received
+	Applied   int  `json:"applied"`   // of those, ops applied
+	Hidden    int  `json:"hidden"`    // records removed because they turned private
+	Shown     int  `json:"shown"`     // records received whole (newly visible)
+	Conflicts int  `json:"conflicts"` // conflict records received
+	Resynced  bool `json:"resynced"`  // the server's log changed epoch; everything was exchanged again
+	// Restamped counts unsent ops given new clocks because this device's clock ran more
+	// than wire.MaxClockAhead ahead of the server's.
+	Restamped int `json:"restamped,omitempty"`
+	// ClockOffset is how far the server's clock is from this device's (server minus
+	// device), when more than store.MaxClockDrift: edits are stamped by the server's time
+	// until the device's clock is set right.
+	ClockOffset time.Duration `json:"-"`
+	// ClockOffsetSeconds is ClockOffset in seconds, for --json.
+	ClockOffsetSeconds int64 `json:"clock_offset_seconds,omitempty"`
+	restamps           int
+}
+
+func (r *Report) add(a store.ApplyResult) {
+	r.Applied += a.Applied
+	r.Hidden += a.Hidden
+	r.Shown += a.Shown
+	r.Conflicts += a.Conflicts
+	r.Parked += a.Parked
+}
+
+// Status is what a status bar or `rolo sync --status` shows.
+type Status struct {
+	Server    string    `json:"server"`
+	User      string    `json:"user"`
+	Team      string    `json:"team"`
+	Online    bool      `json:"online"`
+	LastSync  time.Time `json:"last_sync"`
+	LastError string    `json:"last_error,omitempty"`
+	Pending   int       `json:"pending"`
+	Parked    int       `json:"parked"`
+	Conflicts int       `json:"conflicts"`
+	// ClockOffsetSeconds is the correction (the server's time minus this device's) edits
+	// are stamped with; zero when the clocks agree within store.MaxClockDrift.
+	ClockOffsetSeconds int64 `json:"clock_offset_seconds,omitempty"`
+}
+
+// Errors a sync may end with.
+var (
+	// ErrUnauthorized means the token was refused (revoked, expired or wrong).
+	ErrUnauthorized = errors.New("the server refused this device's token (revoked or expired?); rejoin with a new invite")
+	// ErrEpochChanged means the server's log is not the one this device synced with.
+	ErrEpochChanged = errors.New("the server's log changed (restored or re-created)")
+)
+
+// APIError is an error response from the server.
+type APIError struct {
+	Status int
+	Body   wire.Error
+}
+
+// Error implements error.
+func (e *APIError) Error() string {
+	return fmt.Sprintf("server answered %d %s: %s", e.Status, e.Body.Code, e.Body.Message)
+}
+
+func (c *Client) http() *http.Client {
+	if c.HTTP != nil {
+		return c.HTTP
+	}
+	return &http.Client{Timeout: 60 * time.Second}
+}
+
+// do sends a request and decodes a 200 answer into out.
+func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
+	var body io.Reader
+	var gz bool
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		if len(b) > 64<<10 {
+			var zb bytes.Buffer
+			zw := gzip.NewWriter(&zb)
+			zw.Write(b)
+			zw.Close()
+			b, gz = zb.Bytes(), true
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(c.BaseURL, "/")+path, body)
+	if err != nil {
+		return err
+	}
+	req.Header.Set(wire.HeaderProto, wire.Proto)
+	req.Header.Set(wire.HeaderSchema, strconv.Itoa(store.SchemaVersion()))
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+		if gz {
+			req.Header.Set("Content-Encoding", "gzip")
+		}
+	}
+	resp, err := c.http().Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		var eb wire.ErrorBody
+		json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&eb)
+		ae := &APIError{Status: resp.StatusCode, Body: eb.Error}
+		switch {
+		case resp.StatusCode == http.StatusUnauthorized:
+			return fmt.Errorf("%w (%s)", ErrUnauthorized, eb.Error.Message)
+		case eb.Error.Code == wire.CodeEpochChanged:
+			return fmt.Errorf("%w: %w", ErrEpochChanged, ae)
+		}
+		return ae
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return fmt.Errorf("read server answer: %w", err)
+	}
+	return nil
+}
+
+// Enroll redeems an invite code at baseURL for this device and returns the token.
+func Enroll(ctx context.Context, hc *http.Client, baseURL, code, deviceID, deviceName string) (*wire.EnrollResponse, error) {
+	c := &Client{BaseURL: baseURL, HTTP: hc}
+	var out wire.EnrollResponse
+	if err := c.do(ctx, http.MethodPost, "/v1/enroll", wire.EnrollRequest{Code: code, DeviceID: deviceID, DeviceName: deviceName}, &out); err != nil {
+		if errors.Is(err, ErrUnauthorized) {
+			return nil, fmt.Errorf("join %s: the invite code is unknown, used or expired; ask an admin for a new one", baseURL)
+		}
+		return nil, fmt.Errorf("join %s: %w", baseURL, err)
+	}
+	return &out, nil
+}
+
+// Info asks the server who this token is and where its log stands.
+func (c *Client) Info(ctx context.Context) (*wire.Info, error) {
+	var out wire.Info
+	if err := c.do(ctx, http.MethodGet, "/v1/sync/info", nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// SyncNow pushes every unsent op, then pulls until the server has nothing more, and
+// repeats (up to three rounds) while local edits arrived meanwhile. When the server's
+// log changed epoch it starts over from nothing: every local op is offered again (the
+// server acknowledges those it has) and the whole log is pulled, so nothing is lost.
+func (c *Client) SyncNow(ctx context.Context) (Report, error) {
+	var rep Report
+	err := c.sync(ctx, &rep)
+	if errors.Is(err, ErrEpochChanged) {
+		rep.Resynced = true
+		if err = c.DB.ResetSync(ctx); err == nil {
+			err = c.sync(ctx, &rep)
+		}
+	}
+	state := map[string]string{store.SyncLastError: ""}
+	if err != nil {
+		state[store.SyncLastError] = err.Error()
+	} else {
+		state[store.SyncLastSync] = c.DB.Now().Format(store.TimeFormat)
+	}
+	if serr := c.DB.SetSyncState(context.WithoutCancel(ctx), state); err == nil && serr != nil {
+		err = serr
+	}
+	return rep, err
+}
+
+func (c *Client) sync(ctx context.Context, rep *Report) error {
+	for round := 0; round < 3; round++ {
+		if err := c.pushAll(ctx, rep); err != nil {
+			return err
+		}
+		if err := c.pullAll(ctx, rep); err != nil {
+			return err
+		}
+		n, err := c.DB.PendingCount(ctx)
+		if err != nil || n == 0 {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Client) pushAll(ctx context.Context, rep *Report) error {
+	for {
+		more, err := c.PushOnce(ctx, rep)
+		if err != nil {
+			return err
+		}
+		if !more {
+			return c.refetch(ctx) // what an interrupted sync left
+		}
+	}
+}
+
+func (c *Client) pullAll(ctx context.Context, rep *Report) error {
+	for {
+		more, err := c.PullOnce(ctx, rep)
+		if err != nil || !more {
+			return err
+		}
+	}
+}
+
+// PushOnce sends one batch of unsent ops and records the server's answer; it reports
+// whether more remain.
+func (c *Client) PushOnce(ctx context.Context, rep *Report) (bool, error) {
+	batch := c.PushBatch
+	if batch <= 0 {
+		batch = 500
+	}
+	batch = min(batch, wire.MaxOpsPerPush)
+	pending, through, err := c.DB.PendingOps(ctx, batch)
+	if err != nil {
+		return false, err
+	}
+	st, err := c.DB.SyncState(ctx)
+	if err != nil {
+		return false, err
+	}
+	if through <= st.PushedSeq {
+		return false, nil
+	}
+	req := wire.PushRequest{DeviceID: c.DB.Device(), Schema: store.SchemaVersion(), Ops: make([]wire.Op, 0, len(pending))}
+	var parked []store.Parked
+	seqOf := map[string]int64{}
+	for _, p := range pending {
+		op := wire.Op{OpID: p.OpID, HLC: uint64(p.HLC), Device: p.Device, Entity: p.Entity, EntityID: p.EntityID, Kind: p.Kind,
+			Base: p.Base, At: p.At}
+		err := json.Unmarshal(p.Fields, &op.Fields)
+		if err == nil {
+			err = wire.CheckOp(&op)
+		}
+		if err != nil {
+			// Never sent: the server would refuse the whole push for it.
+			parked = append(parked, store.Parked{OpID: p.OpID, Entity: p.Entity, EntityID: p.EntityID, Code: wire.RejectInvalid, Reason: err.Error()})
+			continue
+		}
+		seqOf[p.OpID] = p.Seq
+		req.Ops = append(req.Ops, op)
+	}
+	if len(req.Ops) > 0 {
+		var resp wire.PushResponse
+		if err := c.do(ctx, http.MethodPost, "/v1/sync/push", req, &resp); err != nil {
+			var ae *APIError
+			if !errors.As(err, &ae) || ae.Body.Code != wire.CodeClockAhead || ae.Body.ServerHLC == 0 || rep.restamps >= 3 {
+				return false, err
+			}
+			return c.restamp(ctx, rep, store.HLC(ae.Body.ServerHLC), err)
+		}
+		if cur, _ := wire.ParseCursor(st.Cursor); cur.Epoch != "" && resp.Epoch != cur.Epoch {
+			return false, ErrEpochChanged
+		}
+		answered := map[string]bool{}
+		for _, a := range resp.Acked {
+			answered[a.OpID] = true
+		}
+		for _, r := range resp.Rejected {
+			answered[r.OpID] = true
+			for _, p := range pending {
+				if p.OpID == r.OpID {
+					parked = append(parked, store.Parked{OpID: p.OpID, Entity: p.Entity, EntityID: p.EntityID, Code: r.Code, Reason: r.Reason})
+				}
+			}
+		}
+		// Only a prefix the server answered for in full counts as sent.
+		for _, op := range req.Ops {
+			if !answered[op.OpID] {
+				through = seqOf[op.OpID] - 1
+				break
+			}
+		}
+		rep.Pushed += len(resp.Acked)
+		rep.Parked += len(resp.Rejected)
+	}
+	if err := c.DB.MarkPushed(ctx, through, parked); err != nil {
+		return false, err
+	}
+	if err := c.refetch(ctx); err != nil {
+		return false, err
+	}
+	return through > st.PushedSeq, nil
+}
+
+func (r *Report) noteOffset(offset time.Duration) {
+	if offset.Abs() > store.MaxClockDrift {
+		r.ClockOffset = offset.Round(time.Second)
+		r.ClockOffsetSeconds = int64(r.ClockOffset / time.Second)
+	}
+}
+
+// restamp answers a clock_ahead refusal: the unsent ops stamped too far ahead get new
+// clocks from the server's, the next edits are stamped by the server's time, and the push
+// is retried.
+func (c *Client) restamp(ctx context.Context, rep *Report, server store.HLC, refusal error) (bool, error) {
+	rep.restamps++
+	offset := server.Time().Sub(c.DB.Now())
+	limit := store.MakeHLC(server.Millis()+wire.MaxClockAhead.Milliseconds(), 0)
+	n, err := c.DB.RestampAhead(ctx, server, limit, offset)
+	if err != nil {
+		return false, fmt.Errorf("%w; %w", refusal, err)
+	}
+	if n == 0 {
+		return false, refusal
+	}
+	rep.Restamped += n
+	rep.noteOffset(offset)
+	return true, nil
+}
+
+// noteClock compares the server's clock with this device's and saves the correction the
+// device stamps its edits with (none within store.MaxClockDrift) into state.
+func (c *Client) noteClock(ctx context.Context, rep *Report, server uint64, state map[string]string) error {
+	if server == 0 {
+		return nil
+	}
+	offset := store.HLC(server).Time().Sub(c.DB.Now())
+	saved, err := c.DB.ClockOffset(ctx)
+	if err != nil {
+		return err
+	}
+	rep.noteOffset(offset)
+	// Saved to the second: a few milliseconds of network delay are not a change.
+	offset = offset.Round(time.Second)
+	if v := store.ClockOffsetState(offset); v != store.ClockOffsetState(saved) {
+		state[store.SyncClockOffset] = v
+	}
+	return nil
+}
+
+// refetch replaces the records whose ops were parked (their local effect taken back)
+// with the server's copy, or removes them when the user may not see them: what the
+// refused op had hidden locally (a teammate's newer value that lost to it here) comes
+// back. The list is kept in the database, so an interrupted refetch resumes next time.
+func (c *Client) refetch(ctx context.Context) error {
+	ids, err := c.DB.Refetches(ctx)
+	if err != nil {
+		return err
+	}
+	for id, entity := range ids {
+		var resp wire.PullResponse
+		if err := c.do(ctx, http.MethodGet, "/v1/sync/record?"+url.Values{"id": {id}}.Encode(), nil, &resp); err != nil {
+			return err
+		}
+		changes := make([]store.RemoteChange, 0, len(resp.Changes))
+		for _, ch := range resp.Changes {
+			if ch.Entity == "" {
+				ch.Entity = entity
+			}
+			changes = append(changes, toStore(ch))
+		}
+		if err := c.DB.ApplyRefetched(ctx, id, changes); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PullOnce fetches and applies one page of changes; it reports whether more remain.
+func (c *Client) PullOnce(ctx context.Context, rep *Report) (bool, error) {
+	st, err := c.DB.SyncState(ctx)
+	if err != nil {
+		return false, err
+	}
+	limit := c.PullLimit
+	if limit <= 0 {
+		limit = wire.MaxPullPage
+	}
+	var resp wire.PullResponse
+	q := url.Values{"cursor": {st.Cursor}, "limit": {strconv.Itoa(limit)}}
+	if err := c.do(ctx, http.MethodGet, "/v1/sync/pull?"+q.Encode(), nil, &resp); err != nil {
+		return false, err
+	}
+	if _, err := wire.ParseCursor(resp.NextCursor); err != nil {
+		return false, fmt.Errorf("server sent a bad cursor: %w", err)
+	}
+	changes := make([]store.RemoteChange, 0, len(resp.Changes))
+	for _, ch := range resp.Changes {
+		changes = append(changes, toStore(ch))
+	}
+	state := map[string]string{store.SyncCursor: resp.NextCursor}
+	if err := c.noteClock(ctx, rep, resp.ServerHLC, state); err != nil {
+		return false, err
+	}
+	res, err := c.DB.ApplyRemote(ctx, changes, state)
+	if err != nil {
+		return false, err
+	}
+	rep.Pulled += len(resp.Changes)
+	rep.add(res)
+	return resp.HasMore, nil
+}
+
+func toStore(ch wire.Change) store.RemoteChange {
+	rc := store.RemoteChange{Seq: ch.Seq, OpID: ch.OpID, HLC: store.HLC(ch.HLC), Device: ch.Device, User: ch.User,
+		Entity: ch.Entity, EntityID: ch.EntityID, Kind: ch.Kind, Fields: ch.Fields, Clocks: ch.Clocks, Created: ch.Created,
+		Base: ch.Base, At: ch.At}
+	if k := ch.Conflict; k != nil {
+		rc.Conflict = &store.Conflict{ID: k.ID, Entity: k.Entity, EntityID: k.EntityID, Field: k.Field,
+			WinnerValue: k.Winner.Value, WinnerHLC: store.HLC(k.Winner.HLC), WinnerDevice: k.Winner.Device, WinnerUser: k.Winner.User,
+			LoserValue: k.Loser.Value, LoserHLC: store.HLC(k.Loser.HLC), LoserDevice: k.Loser.Device, LoserUser: k.Loser.User, At: k.At}
+	}
+	return rc
+}
+
+// Status reports the sync state; Online says whether the server answered its health
+// check within two seconds.
+func (c *Client) Status(ctx context.Context) (Status, error) {
+	st, err := c.DB.SyncState(ctx)
+	if err != nil {
+		return Status{}, err
+	}
+	s := Status{Server: c.BaseURL, User: st.User, Team: st.Team, LastSync: st.LastSync, LastError: st.LastError}
+	if s.Pending, err = c.DB.PendingCount(ctx); err != nil {
+		return s, err
+	}
+	parked, err := c.DB.ParkedOps(ctx)
+	if err != nil {
+		return s, err
+	}
+	s.Parked = len(parked)
+	off, err := c.DB.ClockOffset(ctx)
+	if err != nil {
+		return s, err
+	}
+	s.ClockOffsetSeconds = int64(off / time.Second)
+	if s.Conflicts, err = c.DB.OpenConflictCount(ctx); err != nil {
+		return s, err
+	}
+	if c.BaseURL != "" {
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		var ok map[string]string
+		s.Online = c.do(pctx, http.MethodGet, "/v1/health", nil, &ok) == nil
+	}
+	return s, nil
+}

@@ -1,0 +1,695 @@
+// Package sqlitestore is the sync server's embedded storage: one SQLite file (WAL,
+// synchronous=FULL, so nothing is acknowledged before it is durable), one writer.
+package sqlitestore
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rolo-crm/rolo/sync/server"
+	"github.com/rolo-crm/rolo/sync/wire"
+	_ "modernc.org/sqlite" // the "sqlite" driver
+)
+
+const schema = `
+CREATE TABLE IF NOT EXISTS workspace (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    team       TEXT NOT NULL,
+    epoch      TEXT NOT NULL,
+    last_seq   INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS users (
+    name       TEXT PRIMARY KEY,
+    admin      INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS devices (
+    id         TEXT PRIMARY KEY,
+    user       TEXT NOT NULL REFERENCES users (name),
+    name       TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    last_seen  TEXT NOT NULL,
+    revoked_at TEXT
+) STRICT;
+CREATE TABLE IF NOT EXISTS tokens (
+    id         TEXT PRIMARY KEY,
+    sha256     BLOB NOT NULL,
+    device     TEXT NOT NULL REFERENCES devices (id),
+    created_at TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS invites (
+    id         TEXT PRIMARY KEY,
+    sha256     BLOB NOT NULL,
+    user       TEXT NOT NULL,
+    admin      INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at    TEXT,
+    used_by    TEXT
+) STRICT;
+CREATE TABLE IF NOT EXISTS changes (
+    seq         INTEGER PRIMARY KEY,
+    op_id       TEXT NOT NULL UNIQUE,
+    device      TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    entity_id   TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    received_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS changes_entity ON changes (entity_id, kind);
+CREATE TABLE IF NOT EXISTS rejections (
+    op_id  TEXT PRIMARY KEY,
+    device TEXT NOT NULL,
+    code   TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    at     TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS records (
+    id             TEXT PRIMARY KEY,
+    entity         TEXT NOT NULL,
+    owner          TEXT NOT NULL,
+    visibility     TEXT NOT NULL,
+    scope          TEXT NOT NULL,
+    created_hlc    INTEGER NOT NULL,
+    created_device TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS records_scope ON records (scope) WHERE scope <> '';
+CREATE TABLE IF NOT EXISTS fields (
+    record_id TEXT NOT NULL,
+    field     TEXT NOT NULL,
+    value     TEXT NOT NULL,
+    hlc       INTEGER NOT NULL,
+    device    TEXT NOT NULL,
+    user      TEXT NOT NULL,
+    op_id     TEXT NOT NULL,
+    PRIMARY KEY (record_id, field)
+) STRICT, WITHOUT ROWID;
+`
+
+const timeFormat = "2006-01-02T15:04:05.000Z"
+
+// Store is the SQLite storage. It implements server.Storage.
+type Store struct {
+	w  *sql.DB // one connection: the single writer
+	r  *sql.DB // readers
+	mu sync.Mutex
+}
+
+// Options tune Open.
+type Options struct {
+	// Unsafe turns off fsync (synchronous=OFF). Tests only: a crash can lose acknowledged
+	// changes.
+	Unsafe bool
+}
+
+// Open opens (creating if needed) the server storage at path.
+func Open(ctx context.Context, path string, o Options) (*Store, error) {
+	if f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY, 0o600); err != nil {
+		return nil, fmt.Errorf("open server storage: %w", err)
+	} else {
+		f.Close()
+	}
+	sync := "FULL"
+	if o.Unsafe {
+		sync = "OFF"
+	}
+	dsn := func(lock string) string {
+		q := url.Values{}
+		for _, p := range []string{"busy_timeout(10000)", "foreign_keys(1)", "journal_mode(WAL)", "synchronous(" + sync + ")", "cache_size(-32000)"} {
+			q.Add("_pragma", p)
+		}
+		if lock != "" {
+			q.Set("_txlock", lock)
+		}
+		return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+	}
+	w, err := sql.Open("sqlite", dsn("immediate"))
+	if err != nil {
+		return nil, fmt.Errorf("open server storage: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	if _, err := w.ExecContext(ctx, schema); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open server storage %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", dsn(""))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open server storage: %w", err)
+	}
+	r.SetMaxOpenConns(8)
+	return &Store{w: w, r: r}, nil
+}
+
+// Close implements server.Storage.
+func (s *Store) Close() error {
+	err := s.r.Close()
+	if werr := s.w.Close(); err == nil {
+		err = werr
+	}
+	return err
+}
+
+// Backup writes a consistent copy of the storage to dest (VACUUM INTO), safe while the
+// server runs.
+func (s *Store) Backup(ctx context.Context, dest string) error {
+	if _, err := os.Stat(dest); err == nil {
+		return fmt.Errorf("back up: %s exists", dest)
+	}
+	_, err := s.r.ExecContext(ctx, "VACUUM INTO ?", dest)
+	if err != nil {
+		return fmt.Errorf("back up: %w", err)
+	}
+	return os.Chmod(dest, 0o600)
+}
+
+func ft(t time.Time) string { return t.UTC().Format(timeFormat) }
+
+func pt(s string) time.Time {
+	t, _ := time.Parse(timeFormat, s)
+	return t
+}
+
+// Init implements server.Storage.
+func (s *Store) Init(ctx context.Context, team string, now time.Time) (server.Workspace, error) {
+	var b [8]byte
+	rand.Read(b[:])
+	ws := server.Workspace{Team: team, Epoch: hex.EncodeToString(b[:]), CreatedAt: now.UTC().Truncate(time.Millisecond)}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, err := s.w.ExecContext(ctx, "INSERT INTO workspace (id, team, epoch, last_seq, created_at) VALUES (1, ?, ?, 0, ?)", team, ws.Epoch, ft(now))
+	if err != nil {
+		if _, werr := s.Workspace(ctx); werr == nil {
+			return server.Workspace{}, fmt.Errorf("init: %w", server.ErrExists)
+		}
+		return server.Workspace{}, fmt.Errorf("init: %w", err)
+	}
+	return ws, nil
+}
+
+// Workspace implements server.Storage.
+func (s *Store) Workspace(ctx context.Context) (server.Workspace, error) {
+	return workspace(ctx, s.r)
+}
+
+func workspace(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (server.Workspace, error) {
+	var ws server.Workspace
+	var at string
+	err := q.QueryRowContext(ctx, "SELECT team, epoch, last_seq, created_at FROM workspace WHERE id = 1").Scan(&ws.Team, &ws.Epoch, &ws.LastSeq, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ws, server.ErrNotInitialized
+	}
+	ws.CreatedAt = pt(at)
+	return ws, err
+}
+
+// CreateInvite implements server.Storage.
+func (s *Store) CreateInvite(ctx context.Context, inv server.Invite) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, err := s.w.ExecContext(ctx, "INSERT INTO invites (id, sha256, user, admin, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+		inv.ID, inv.Hash, inv.User, inv.Admin, ft(inv.CreatedAt), ft(inv.ExpiresAt))
+	if err != nil {
+		return fmt.Errorf("create invite: %w", err)
+	}
+	return nil
+}
+
+// Enroll implements server.Storage.
+func (s *Store) Enroll(ctx context.Context, codeID string, check func([]byte) bool, now time.Time, dev server.Device, tok server.Token) (server.User, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return server.User{}, err
+	}
+	defer tx.Rollback()
+	var hash []byte
+	var user, expires string
+	var admin bool
+	var used sql.NullString
+	err = tx.QueryRowContext(ctx, "SELECT sha256, user, admin, expires_at, used_at FROM invites WHERE id = ?", codeID).Scan(&hash, &user, &admin, &expires, &used)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && (!check(hash) || used.Valid || !now.Before(pt(expires)))) {
+		return server.User{}, server.ErrInviteInvalid
+	}
+	if err != nil {
+		return server.User{}, err
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM devices WHERE id = ?", dev.ID).Scan(&n); err != nil {
+		return server.User{}, err
+	}
+	if n > 0 {
+		return server.User{}, fmt.Errorf("device %s: %w", dev.ID, server.ErrExists)
+	}
+	u := server.User{Name: user, Admin: admin, CreatedAt: now.UTC().Truncate(time.Millisecond)}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO users (name, admin, created_at) VALUES (?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET admin = max(admin, excluded.admin)`, user, admin, ft(now)); err != nil {
+		return server.User{}, err
+	}
+	if err := tx.QueryRowContext(ctx, "SELECT admin, created_at FROM users WHERE name = ?", user).Scan(&u.Admin, &expires); err != nil {
+		return server.User{}, err
+	}
+	u.CreatedAt = pt(expires)
+	stmts := []struct {
+		q    string
+		args []any
+	}{
+		{"UPDATE invites SET used_at = ?, used_by = ? WHERE id = ?", []any{ft(now), dev.ID, codeID}},
+		{"INSERT INTO devices (id, user, name, created_at, last_seen) VALUES (?, ?, ?, ?, ?)", []any{dev.ID, user, dev.Name, ft(now), ft(now)}},
+		{"INSERT INTO tokens (id, sha256, device, created_at) VALUES (?, ?, ?, ?)", []any{tok.ID, tok.Hash, dev.ID, ft(now)}},
+	}
+	for _, st := range stmts {
+		if _, err := tx.ExecContext(ctx, st.q, st.args...); err != nil {
+			return server.User{}, fmt.Errorf("enroll: %w", err)
+		}
+	}
+	return u, tx.Commit()
+}
+
+const deviceCols = "d.id, d.user, u.admin, d.name, d.created_at, d.last_seen, d.revoked_at"
+
+func scanDevice(sc interface{ Scan(...any) error }) (server.Device, error) {
+	var d server.Device
+	var created, seen string
+	var revoked sql.NullString
+	if err := sc.Scan(&d.ID, &d.User, &d.Admin, &d.Name, &created, &seen, &revoked); err != nil {
+		return d, err
+	}
+	d.CreatedAt, d.LastSeen = pt(created), pt(seen)
+	if revoked.Valid {
+		t := pt(revoked.String)
+		d.RevokedAt = &t
+	}
+	return d, nil
+}
+
+// Token implements server.Storage.
+func (s *Store) Token(ctx context.Context, id string) (server.Token, server.Device, error) {
+	var t server.Token
+	var created string
+	row := s.r.QueryRowContext(ctx, "SELECT t.id, t.sha256, t.device, t.created_at, "+deviceCols+
+		" FROM tokens t JOIN devices d ON d.id = t.device JOIN users u ON u.name = d.user WHERE t.id = ?", id)
+	var d server.Device
+	var dcreated, seen string
+	var revoked sql.NullString
+	err := row.Scan(&t.ID, &t.Hash, &t.Device, &created, &d.ID, &d.User, &d.Admin, &d.Name, &dcreated, &seen, &revoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, d, server.ErrNotFound
+	}
+	if err != nil {
+		return t, d, err
+	}
+	t.CreatedAt, d.CreatedAt, d.LastSeen = pt(created), pt(dcreated), pt(seen)
+	if revoked.Valid {
+		rt := pt(revoked.String)
+		d.RevokedAt = &rt
+	}
+	return t, d, nil
+}
+
+// TouchDevice implements server.Storage.
+func (s *Store) TouchDevice(ctx context.Context, id string, now time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, err := s.w.ExecContext(ctx, "UPDATE devices SET last_seen = ? WHERE id = ? AND last_seen < ?", ft(now), id, ft(now))
+	return err
+}
+
+// Users implements server.Storage.
+func (s *Store) Users(ctx context.Context) ([]server.User, []server.Device, error) {
+	rows, err := s.r.QueryContext(ctx, "SELECT name, admin, created_at FROM users ORDER BY name")
+	if err != nil {
+		return nil, nil, err
+	}
+	var users []server.User
+	for rows.Next() {
+		var u server.User
+		var at string
+		if err := rows.Scan(&u.Name, &u.Admin, &at); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		u.CreatedAt = pt(at)
+		users = append(users, u)
+	}
+	rows.Close()
+	rows, err = s.r.QueryContext(ctx, "SELECT "+deviceCols+" FROM devices d JOIN users u ON u.name = d.user ORDER BY d.user, d.created_at, d.id")
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var devs []server.Device
+	for rows.Next() {
+		d, err := scanDevice(rows)
+		if err != nil {
+			return nil, nil, err
+		}
+		devs = append(devs, d)
+	}
+	return users, devs, rows.Err()
+}
+
+// RevokeDevice implements server.Storage.
+func (s *Store) RevokeDevice(ctx context.Context, id string, now time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	res, err := s.w.ExecContext(ctx, "UPDATE devices SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?", ft(now), id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("device %s: %w", id, server.ErrNotFound)
+	}
+	return nil
+}
+
+// Write implements server.Storage: BEGIN IMMEDIATE on the single writer connection.
+func (s *Store) Write(ctx context.Context, fn func(server.WriteTx) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	ws, err := workspace(ctx, tx)
+	if err != nil {
+		return err
+	}
+	wt := &writeTx{ctx: ctx, tx: tx, ws: ws, start: ws.LastSeq, stmts: map[string]*sql.Stmt{}}
+	defer func() {
+		for _, st := range wt.stmts {
+			st.Close()
+		}
+	}()
+	if err := fn(wt); err != nil {
+		return err
+	}
+	if wt.ws.LastSeq != wt.start {
+		if _, err := tx.ExecContext(ctx, "UPDATE workspace SET last_seq = ? WHERE id = 1", wt.ws.LastSeq); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+type writeTx struct {
+	ctx   context.Context
+	tx    *sql.Tx
+	ws    server.Workspace
+	start int64
+	stmts map[string]*sql.Stmt
+}
+
+func (w *writeTx) stmt(q string) (*sql.Stmt, error) {
+	if st, ok := w.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := w.tx.PrepareContext(w.ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	w.stmts[q] = st
+	return st, nil
+}
+
+func (w *writeTx) exec(q string, args ...any) error {
+	st, err := w.stmt(q)
+	if err != nil {
+		return err
+	}
+	_, err = st.ExecContext(w.ctx, args...)
+	return err
+}
+
+func (w *writeTx) queryRow(q string, args ...any) (*sql.Row, error) {
+	st, err := w.stmt(q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryRowContext(w.ctx, args...), nil
+}
+
+func (w *writeTx) Workspace() server.Workspace { return w.ws }
+
+func (w *writeTx) OpSeq(opID string) (int64, bool, error) {
+	row, err := w.queryRow("SELECT seq FROM changes WHERE op_id = ?", opID)
+	if err != nil {
+		return 0, false, err
+	}
+	var seq int64
+	err = row.Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	return seq, err == nil, err
+}
+
+func (w *writeTx) Rejection(opID string) (wire.Rejection, bool, error) {
+	row, err := w.queryRow("SELECT code, reason FROM rejections WHERE op_id = ?", opID)
+	if err != nil {
+		return wire.Rejection{}, false, err
+	}
+	r := wire.Rejection{OpID: opID}
+	err = row.Scan(&r.Code, &r.Reason)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, false, nil
+	}
+	return r, err == nil, err
+}
+
+func (w *writeTx) Reject(r wire.Rejection, device string, now time.Time) error {
+	return w.exec("INSERT INTO rejections (op_id, device, code, reason, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (op_id) DO NOTHING",
+		r.OpID, device, r.Code, r.Reason, ft(now))
+}
+
+func (w *writeTx) Record(id string) (server.Record, bool, error) {
+	row, err := w.queryRow("SELECT id, entity, owner, visibility, scope, created_hlc, created_device FROM records WHERE id = ?", id)
+	if err != nil {
+		return server.Record{}, false, err
+	}
+	var r server.Record
+	var h int64
+	err = row.Scan(&r.ID, &r.Entity, &r.Owner, &r.Visibility, &r.Scope, &h, &r.CreatedDevice)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, false, nil
+	}
+	r.CreatedHLC = uint64(h)
+	return r, err == nil, err
+}
+
+func (w *writeTx) Fields(id string) (map[string]server.Field, error) {
+	st, err := w.stmt("SELECT field, value, hlc, device, user, op_id FROM fields WHERE record_id = ?")
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(w.ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]server.Field{}
+	for rows.Next() {
+		var name, v string
+		var f server.Field
+		var h int64
+		if err := rows.Scan(&name, &v, &h, &f.Device, &f.User, &f.OpID); err != nil {
+			return nil, err
+		}
+		f.Value, f.HLC = json.RawMessage(v), uint64(h)
+		out[name] = f
+	}
+	return out, rows.Err()
+}
+
+func (w *writeTx) PutRecord(r server.Record) error {
+	return w.exec(`INSERT INTO records (id, entity, owner, visibility, scope, created_hlc, created_device) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET entity = excluded.entity, owner = excluded.owner, visibility = excluded.visibility,
+		scope = excluded.scope, created_hlc = excluded.created_hlc, created_device = excluded.created_device`,
+		r.ID, r.Entity, r.Owner, r.Visibility, r.Scope, int64(r.CreatedHLC), r.CreatedDevice)
+}
+
+func (w *writeTx) PutField(id, field string, f server.Field) error {
+	return w.exec(`INSERT INTO fields (record_id, field, value, hlc, device, user, op_id) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (record_id, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, device = excluded.device,
+		user = excluded.user, op_id = excluded.op_id`, id, field, string(f.Value), int64(f.HLC), f.Device, f.User, f.OpID)
+}
+
+func (w *writeTx) PutFields(id string, fields map[string]server.Field) error {
+	if len(fields) == 0 {
+		return nil
+	}
+	names := make([]string, 0, len(fields))
+	for k := range fields {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	b.WriteString("INSERT INTO fields (record_id, field, value, hlc, device, user, op_id) VALUES ")
+	args := make([]any, 0, 7*len(names))
+	for i, k := range names {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+		f := fields[k]
+		args = append(args, id, k, string(f.Value), int64(f.HLC), f.Device, f.User, f.OpID)
+	}
+	b.WriteString(` ON CONFLICT (record_id, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, device = excluded.device,
+		user = excluded.user, op_id = excluded.op_id`)
+	return w.exec(b.String(), args...)
+}
+
+func (w *writeTx) Append(c *wire.Change, now time.Time) (int64, error) {
+	c.Seq = w.ws.LastSeq + 1
+	body, err := json.Marshal(c)
+	if err != nil {
+		return 0, err
+	}
+	if err := w.exec("INSERT INTO changes (seq, op_id, device, kind, entity_id, body, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		c.Seq, c.OpID, c.Device, c.Kind, c.EntityID, string(body), ft(now)); err != nil {
+		return 0, err
+	}
+	w.ws.LastSeq = c.Seq
+	return c.Seq, nil
+}
+
+func (w *writeTx) Dependents(scope string) ([]server.Record, error) {
+	rows, err := w.tx.QueryContext(w.ctx, "SELECT id, entity, owner, visibility, scope, created_hlc, created_device FROM records WHERE scope = ? ORDER BY id", scope)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []server.Record
+	for rows.Next() {
+		var r server.Record
+		var h int64
+		if err := rows.Scan(&r.ID, &r.Entity, &r.Owner, &r.Visibility, &r.Scope, &h, &r.CreatedDevice); err != nil {
+			return nil, err
+		}
+		r.CreatedHLC = uint64(h)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (w *writeTx) ConflictsOf(id string) ([]wire.Change, error) {
+	rows, err := w.tx.QueryContext(w.ctx, "SELECT body FROM changes WHERE entity_id = ? AND kind = ? ORDER BY seq", id, wire.KindConflict)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []wire.Change
+	for rows.Next() {
+		var b string
+		if err := rows.Scan(&b); err != nil {
+			return nil, err
+		}
+		var c wire.Change
+		if err := json.Unmarshal([]byte(b), &c); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Snapshot implements server.Storage.
+func (s *Store) Snapshot(ctx context.Context, id string) (rec, scope server.Record, fields map[string]server.Field, ok bool, err error) {
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return rec, scope, nil, false, err
+	}
+	defer tx.Rollback()
+	r := &writeTx{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}}
+	defer func() {
+		for _, st := range r.stmts {
+			st.Close()
+		}
+	}()
+	if rec, ok, err = r.Record(id); err != nil || !ok {
+		return rec, scope, nil, ok, err
+	}
+	scope = rec
+	if rec.Scope != "" {
+		if sr, found, err := r.Record(rec.Scope); err != nil {
+			return rec, scope, nil, false, err
+		} else if found {
+			scope = sr
+		}
+	}
+	fields, err = r.Fields(id)
+	return rec, scope, fields, err == nil, err
+}
+
+// pullSQL selects the changes a viewer may see: an op, show or conflict when the record's
+// scope is team-visible or the viewer's; a hide when it is neither. A device's own ops are
+// not sent back to it.
+const pullSQL = `SELECT c.body FROM changes c
+	LEFT JOIN records r ON r.id = c.entity_id
+	LEFT JOIN records s ON s.id = CASE WHEN r.scope <> '' THEN r.scope ELSE r.id END
+	WHERE c.seq > ?1 AND c.seq <= ?2
+	AND NOT (c.device = ?3 AND c.kind IN ('create', 'update', 'delete', 'restore', 'append'))
+	AND CASE WHEN r.id IS NULL THEN c.kind <> 'hide'
+		WHEN c.kind = 'hide' THEN NOT (coalesce(s.visibility, r.visibility) = 'team' OR coalesce(s.owner, r.owner) = ?4)
+		ELSE coalesce(s.visibility, r.visibility) = 'team' OR coalesce(s.owner, r.owner) = ?4 END
+	ORDER BY c.seq LIMIT ?5`
+
+// Pull implements server.Storage. It reads one snapshot, so the log's end and the page
+// agree.
+func (s *Store) Pull(ctx context.Context, q server.PullQuery) ([]wire.Change, int64, error) {
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	ws, err := workspace(ctx, tx)
+	if err != nil {
+		return nil, 0, err
+	}
+	rows, err := tx.QueryContext(ctx, pullSQL, q.After, ws.LastSeq, q.Device, q.Viewer, q.Limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []wire.Change
+	size := 0
+	for rows.Next() {
+		var b string
+		if err := rows.Scan(&b); err != nil {
+			return nil, 0, err
+		}
+		var c wire.Change
+		if err := json.Unmarshal([]byte(b), &c); err != nil {
+			return nil, 0, err
+		}
+		out = append(out, c)
+		if size += len(b); size >= wire.MaxPullBytes {
+			return out, c.Seq, nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	if len(out) == q.Limit {
+		return out, out[len(out)-1].Seq, nil
+	}
+	return out, ws.LastSeq, nil
+}
+
+var _ server.Storage = (*Store)(nil)
