@@ -681,16 +681,61 @@ func (db *DB) describeDuplicates(ctx context.Context, list []Duplicate) error {
 // either record has been merged since the pair was found, its survivor stands in for
 // it. It returns nil and no error when the two are already one record.
 func (db *DB) MergeDuplicate(ctx context.Context, d Duplicate) (*Merge, error) {
-	keep, err := db.Survivor(ctx, d.Entity, d.Keep.ID)
+	var m *Merge
+	err := db.write(ctx, "merge", func(t *Tx) error {
+		var err error
+		if m, err = t.mergeDuplicate(d); err != nil || m == nil {
+			return err
+		}
+		t.summary = fmt.Sprintf("merge %s %s into %s", m.Entity, m.Other, m.Keep)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("merge: %w", err)
+	}
+	return m, nil
+}
+
+// MergeDuplicates merges every pair of list as MergeDuplicate does, all in one change:
+// every merge or none, and one undo takes them all back. Pairs that earlier merges of
+// the list already made one record are skipped, and counted.
+func (db *DB) MergeDuplicates(ctx context.Context, list []Duplicate) (merged []*Merge, skipped int, err error) {
+	err = db.write(ctx, "merge duplicates", func(t *Tx) error {
+		merged, skipped = merged[:0], 0
+		for _, d := range list {
+			m, err := t.mergeDuplicate(d)
+			if err != nil {
+				return fmt.Errorf("%s %s and %s: %w", d.Entity, d.Keep.Name, d.Other.Name, err)
+			}
+			if m == nil {
+				skipped++
+				continue
+			}
+			merged = append(merged, m)
+		}
+		t.summary = fmt.Sprintf("merge %d duplicate pairs", len(merged))
+		if len(merged) == 1 {
+			t.summary = "merge 1 duplicate pair"
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("merge duplicates: %w", err)
+	}
+	return merged, skipped, nil
+}
+
+func (t *Tx) mergeDuplicate(d Duplicate) (*Merge, error) {
+	keep, err := survivorOf(t.ctx, t.tx, d.Entity, d.Keep.ID)
 	if err != nil {
 		return nil, err
 	}
-	other, err := db.Survivor(ctx, d.Entity, d.Other.ID)
+	other, err := survivorOf(t.ctx, t.tx, d.Entity, d.Other.ID)
 	if err != nil {
 		return nil, err
 	}
 	if keep == other {
 		return nil, nil
 	}
-	return db.MergeRecords(ctx, keep, other)
+	return t.merge(keep, other)
 }

@@ -165,3 +165,71 @@ func TestDB_MergeDuplicate(t *testing.T) {
 	}
 	checkHealthy(t, db)
 }
+
+// rolo dedupe --apply is one change: every confident pair merged in one transaction, one
+// undo takes them all back exactly, and unmerging one pair of it restores only that pair.
+func TestDB_MergeDuplicates(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newDupeFixture(t)
+	db := f.db
+	// Two more Adas bring their own title and phone, so two merges in the one change give
+	// fields to the same survivor.
+	ada3 := must[*store.Contact](t)(db.CreateContact(ctx, store.ContactInput{Name: "Ada Lovelace", Title: "Countess",
+		Emails: []store.Email{{Email: "ada@lovelace.example"}}}))
+	before := view(t, db)
+	list, _ := must2[[]store.Duplicate, int](t)(db.FindDuplicates(ctx, store.DuplicateFilter{MinScore: store.ConfidentScore}))
+	merged, skipped, err := db.MergeDuplicates(ctx, list)
+	noErr(t, err)
+	if len(merged) != 5 || skipped != 1 {
+		t.Fatalf("merged %d, skipped %d of %q", len(merged), skipped, f.pairs(list))
+	}
+	for _, m := range merged[1:] {
+		if m.Group != merged[0].Group {
+			t.Fatalf("merges in groups %s and %s: want one change", merged[0].Group, m.Group)
+		}
+	}
+	if s := must[string](t)(db.Survivor(ctx, store.EntityContact, ada3.ID)); s != f.ids["ada1"] {
+		t.Errorf("survivor of the third Ada = %s", s)
+	}
+	if got := must[*store.Contact](t)(db.FindContactByID(ctx, f.ids["ada1"])); got.Title != "Countess" {
+		t.Errorf("survivor's title %q, want the one the third Ada brought", got.Title)
+	}
+	after := view(t, db)
+	checkHealthy(t, db)
+
+	// Unmerging the third Ada takes back her merge only: the title she brought goes, the
+	// other merges of the change stay.
+	u := must[*store.Unmerged](t)(db.Unmerge(ctx, ada3.ID))
+	if !slices.Equal(u.Restored, []string{"title"}) {
+		t.Errorf("unmerge restored %v, want [title]", u.Restored)
+	}
+	if s := must[string](t)(db.Survivor(ctx, store.EntityContact, f.ids["ada2"])); s != f.ids["ada1"] {
+		t.Errorf("unmerging one pair unmerged ada2 too (survivor %s)", s)
+	}
+	must[*store.Undone](t)(db.Undo(ctx)) // the unmerge
+	if got := view(t, db); got != after {
+		t.Errorf("undoing the unmerge:\n%s", diffLines(after, got))
+	}
+
+	// One undo takes back the whole change.
+	u2 := must[*store.Undone](t)(db.Undo(ctx))
+	if !strings.Contains(u2.Summary, "5 duplicate pairs") {
+		t.Errorf("undone %q", u2.Summary)
+	}
+	if got := view(t, db); got != before {
+		t.Errorf("undoing dedupe --apply:\n%s", diffLines(before, got))
+	}
+	checkHealthy(t, db)
+
+	// A pair that cannot merge (a record deleted since the list was made) merges nothing.
+	list, _ = must2[[]store.Duplicate, int](t)(db.FindDuplicates(ctx, store.DuplicateFilter{MinScore: store.ConfidentScore}))
+	noErr(t, db.DeleteContact(ctx, f.ids["grace2"]))
+	mid := view(t, db)
+	if _, _, err := db.MergeDuplicates(ctx, list); err == nil {
+		t.Fatal("merging a deleted record: no error")
+	}
+	if got := view(t, db); got != mid {
+		t.Errorf("a failed dedupe --apply changed:\n%s", diffLines(mid, got))
+	}
+}

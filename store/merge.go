@@ -217,26 +217,36 @@ func (db *DB) PlanMerge(ctx context.Context, keepID, otherID string) (*Merge, er
 func (db *DB) MergeRecords(ctx context.Context, keepID, otherID string) (*Merge, error) {
 	var m *Merge
 	err := db.write(ctx, "merge", func(t *Tx) error {
-		// Planned under the write lock, so nothing changes between the plan and the write.
 		var err error
-		if m, err = db.planMerge(ctx, t.tx, keepID, otherID); err != nil {
+		if m, err = t.merge(keepID, otherID); err != nil {
 			return err
 		}
 		t.summary = fmt.Sprintf("merge %s %s into %s", m.Entity, m.Other, m.Keep)
-		if _, err := t.update(m.Entity, m.OtherID, Fields{"merged_into": m.KeepID}); err != nil {
-			return err
-		}
-		if len(m.fields) > 0 {
-			if _, err := t.update(m.Entity, m.KeepID, m.fields); err != nil {
-				return err
-			}
-		}
-		m.Group = t.group
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("merge: %w", err)
 	}
+	return m, nil
+}
+
+// merge merges otherID into keepID within t: the absorbed record's merged_into first,
+// then the fields the survivor takes (mergeOps reads a merge back in that order).
+func (t *Tx) merge(keepID, otherID string) (*Merge, error) {
+	// Planned under the write lock, so nothing changes between the plan and the write.
+	m, err := t.db.planMerge(t.ctx, t.tx, keepID, otherID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := t.update(m.Entity, m.OtherID, Fields{"merged_into": m.KeepID}); err != nil {
+		return nil, err
+	}
+	if len(m.fields) > 0 {
+		if _, err := t.update(m.Entity, m.KeepID, m.fields); err != nil {
+			return nil, err
+		}
+	}
+	m.Group = t.group
 	return m, nil
 }
 
@@ -634,19 +644,21 @@ func fieldLabel(k string) string {
 	return k
 }
 
-// mergeOps returns the ops of the change group that merged id into survivor: the newest
-// op that set id's merged_into to survivor names the group.
+// mergeOps returns the ops that merged id into survivor: the newest op that set id's
+// merged_into to survivor, and the ops that follow it in its change group up to the next
+// merge (a group may hold several merges: rolo dedupe --apply is one change).
 func mergeOps(ctx context.Context, q queryer, id, survivor string) ([]*Change, error) {
 	var group string
-	err := scanOne(ctx, q, `SELECT group_id FROM ops WHERE entity_id = ? AND json_extract(fields, '$.merged_into') = ?
-		ORDER BY seq DESC LIMIT 1`, []any{id, survivor}, &group)
+	var seq int64
+	err := scanOne(ctx, q, `SELECT group_id, seq FROM ops WHERE entity_id = ? AND json_extract(fields, '$.merged_into') = ?
+		ORDER BY seq DESC LIMIT 1`, []any{id, survivor}, &group, &seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: the op log holds no merge of %s into %s", ErrInvalid, ShortID(id), ShortID(survivor))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read merge: %w", err)
 	}
-	rows, err := q.QueryContext(ctx, "SELECT "+opCols+" FROM ops o LEFT JOIN op_groups g ON g.id = o.group_id WHERE o.group_id = ? ORDER BY o.seq", group)
+	rows, err := q.QueryContext(ctx, "SELECT "+opCols+" FROM ops o LEFT JOIN op_groups g ON g.id = o.group_id WHERE o.group_id = ? AND o.seq >= ? ORDER BY o.seq", group, seq)
 	if err != nil {
 		return nil, fmt.Errorf("read merge: %w", err)
 	}
@@ -656,6 +668,9 @@ func mergeOps(ctx context.Context, q queryer, id, survivor string) ([]*Change, e
 		c, err := scanOp(rows)
 		if err != nil {
 			return nil, fmt.Errorf("read merge: %w", err)
+		}
+		if _, next := c.Fields["merged_into"]; next && len(out) > 0 {
+			break // the next merge of the group
 		}
 		out = append(out, c)
 	}

@@ -211,22 +211,34 @@ func (t *Tx) revertEntry(op *Change) error {
 		if err != nil {
 			return err
 		}
-		return t.touch(hidden.ContactID)
-	}
-	// A redacted entry may live on as the copy that undoing its redaction appended (a copy
-	// that supersedes it); reverting the entry hides that copy.
-	live := i
-	for redacted != 0 {
-		var next string
-		err := t.tx.QueryRowContext(t.ctx, "SELECT id, redacted FROM interactions WHERE supersedes = ? AND kind = ? ORDER BY rowid DESC LIMIT 1",
-			live.ID, live.Kind).Scan(&next, &redacted)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil // already hidden
-		}
-		if err != nil {
+		if err := t.settleOne(hidden.ID); err != nil {
 			return err
 		}
-		if live, err = t.entry(next); err != nil {
+		return t.touch(hidden.ContactID)
+	}
+	// The entry may live on in a newer version: an amendment, or the copy that undoing its
+	// redaction or an amendment of it appended. Reverting the entry hides the live version.
+	live := i
+	for {
+		var next sql.NullString
+		if err := t.tx.QueryRowContext(t.ctx, "SELECT superseded_by, redacted FROM interactions WHERE id = ?", live.ID).Scan(&next, &redacted); err != nil {
+			return err
+		}
+		if !next.Valid && redacted != 0 {
+			// a copy appended by an older rolo that did not mark what it replaced
+			err := t.tx.QueryRowContext(t.ctx, "SELECT id FROM interactions WHERE supersedes = ? AND kind = ? ORDER BY rowid DESC LIMIT 1",
+				live.ID, live.Kind).Scan(&next)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+		if !next.Valid {
+			if redacted != 0 {
+				return nil // already hidden
+			}
+			break
+		}
+		if live, err = t.entry(next.String); err != nil {
 			return err
 		}
 	}
@@ -234,11 +246,23 @@ func (t *Tx) revertEntry(op *Change) error {
 		return err
 	}
 	if i.Supersedes != "" {
-		// an amendment: show the entry it replaced again
-		if _, err := t.tx.ExecContext(t.ctx, "UPDATE interactions SET superseded_by = NULL WHERE id = ? AND superseded_by = ?", i.Supersedes, i.ID); err != nil {
+		// An amendment: show the text it replaced again, as a copy of the replaced entry
+		// appended as its newest amendment. Every device derives the same timeline from
+		// that (settleOne); clearing the replaced entry's superseded_by here instead would
+		// hold only on this device, since elsewhere the removed amendment still replaces it.
+		old, err := t.entry(i.Supersedes)
+		if err != nil {
 			return err
 		}
-		t.markIndex(EntityInteraction, i.Supersedes)
+		err = t.create(EntityInteraction, newID(), Fields{"kind": old.Kind, "occurred_at": fmtTime(old.OccurredAt), "text": old.Text,
+			"contact_id": nullStr(old.ContactID), "company_id": nullStr(old.CompanyID), "deal_id": nullStr(old.DealID),
+			"supersedes": old.ID, "owner": t.db.owner, "visibility": old.Visibility, "created_at": fmtTime(t.now)})
+		if err != nil {
+			return err
+		}
+		if err := t.settleOne(old.ID); err != nil {
+			return err
+		}
 	}
 	return t.touch(i.ContactID)
 }

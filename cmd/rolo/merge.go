@@ -131,18 +131,13 @@ func (a *App) applyDuplicates(db *store.DB, filter store.DuplicateFilter) error 
 		}
 	}
 	fmt.Fprintln(w)
-	merged := []*store.Merge{}
-	skipped := 0
-	for _, d := range list {
-		m, err := db.MergeDuplicate(a.ctx, d)
-		if err != nil {
-			return fmt.Errorf("after %s: %w", plural(len(merged), "merge"), err)
-		}
-		if m == nil {
-			skipped++
-			continue
-		}
-		merged = append(merged, m)
+	// One change: every merge or none, and one rolo undo takes them all back.
+	merged, skipped, err := db.MergeDuplicates(a.ctx, list)
+	if err != nil {
+		return fmt.Errorf("nothing merged: %w", err)
+	}
+	if merged == nil {
+		merged = []*store.Merge{}
 	}
 	if a.jsonOut {
 		return a.printJSON(map[string]any{"merged": merged, "skipped": skipped})
@@ -151,7 +146,7 @@ func (a *App) applyDuplicates(db *store.DB, filter store.DuplicateFilter) error 
 	if skipped > 0 {
 		fmt.Fprintf(w, " (%s already one record through an earlier merge)", plural(skipped, "pair"))
 	}
-	fmt.Fprintln(w, ". Revert one with: rolo unmerge ID (the merged record's id)")
+	fmt.Fprintln(w, ". Take them all back with: rolo undo; one pair with: rolo unmerge ID (the merged record's id)")
 	return nil
 }
 

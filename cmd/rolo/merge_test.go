@@ -197,6 +197,14 @@ func TestDedupe(t *testing.T) {
 	e.ok("unmerge", bob)
 	equal(t, "contacts after unmerge", len(e.list("contact", "list")), 4)
 	contains(t, e.ok("check"), "healthy")
+	// --apply is one change: one undo takes back every merge it made.
+	e.ok("dedupe", "--apply")
+	equal(t, "contacts after the second --apply", len(e.list("contact", "list")), 3)
+	e.ok("undo")                                         // the second --apply (its one merge) ...
+	e.ok("undo")                                         // ... the unmerge ...
+	contains(t, e.ok("undo"), "merge 2 duplicate pairs") // ... and the first --apply, whole
+	equal(t, "contacts after undoing both", len(e.list("contact", "list")), 5)
+	contains(t, e.ok("check"), "healthy")
 }
 
 // jsonString renders a decoded object again, with its keys in order.

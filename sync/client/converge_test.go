@@ -207,6 +207,7 @@ var kinds = []struct {
 }{
 	{"create", 8}, {"edit", 25}, {"delete", 4}, {"restore", 4}, {"merge", 3}, {"unmerge", 3},
 	{"tag", 10}, {"log", 12}, {"amend", 4}, {"redact", 3}, {"followup", 4}, {"deal", 8}, {"visibility", 4},
+	{"undo", 4},
 }
 
 func (w *world) kind() string {
@@ -346,6 +347,10 @@ func (w *world) step(ctx context.Context, d *dev) {
 				db.CloseDeal(ctx, id, []string{store.StatusWon, store.StatusLost, store.StatusOpen}[w.r.IntN(3)], w.word())
 			}
 		}
+	case "undo":
+		// Undo writes new ops that restore this device's last change group (refused when
+		// nothing is left or the record went away, like any other operation).
+		db.Undo(ctx)
 	case "visibility":
 		// Only the owner turns a record private or back (the server refuses others).
 		vis := []string{"private", "team"}[w.r.IntN(2)]
