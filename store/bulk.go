@@ -88,11 +88,19 @@ func (db *DB) Bulk(ctx context.Context, summary string, fn func(b *Bulk) error) 
 		if err != nil {
 			return err
 		}
+		if t.search, err = startBulkSearch(ctx, t.tx); err != nil {
+			return err
+		}
 		b := &Bulk{t: t}
 		if err := fn(b); err != nil {
 			return err
 		}
 		if err := t.settle(); err != nil {
+			return err
+		}
+		// Contacts indexed as they went in need no rebuild; else the index is rebuilt below.
+		indexed, err := t.search.finish()
+		if err != nil {
 			return err
 		}
 		// The contacts' indexes come back after their last-touched times are set (which
@@ -125,7 +133,7 @@ func (db *DB) Bulk(ctx context.Context, summary string, fn func(b *Bulk) error) 
 		if err := recreateIndexes(ctx, t.tx, deferred, func(table string) bool { return table == "contacts" }); err != nil {
 			return err
 		}
-		return rebuildSearchOf(ctx, t.tx, t.bulkWrote)
+		return rebuildSearchOf(ctx, t.tx, t.bulkWrote, indexed)
 	})
 }
 
@@ -138,8 +146,9 @@ var searchDependents = map[string][]string{
 
 // rebuildSearchOf rebuilds, as rebuildSearch does, only the search tables of the kinds a
 // bulk load wrote (and of those that show their names): an import of contacts into a
-// database with a million timeline entries does not index the timeline again.
-func rebuildSearchOf(ctx context.Context, tx *sql.Tx, wrote map[string]bool) error {
+// database with a million timeline entries does not index the timeline again. The kinds
+// in indexed are up to date already.
+func rebuildSearchOf(ctx context.Context, tx *sql.Tx, wrote, indexed map[string]bool) error {
 	need := map[string]bool{}
 	for entity := range wrote {
 		need[entity] = true
@@ -148,7 +157,7 @@ func rebuildSearchOf(ctx context.Context, tx *sql.Tx, wrote map[string]bool) err
 		}
 	}
 	for _, entity := range searchKinds {
-		if !need[entity] {
+		if !need[entity] || indexed[entity] {
 			continue
 		}
 		if err := rebuildTable(ctx, tx, entity); err != nil {
@@ -248,7 +257,11 @@ func (b *Bulk) Create(entity, id string, fields Fields) error {
 		fields["created_at"] = b.t.nowText()
 	}
 	b.n++
-	return b.t.create(entity, id, fields)
+	if err := b.t.create(entity, id, fields); err != nil {
+		return err
+	}
+	b.t.search.created(entity, id)
+	return nil
 }
 
 // Stages returns the pipeline, for linking deals.
