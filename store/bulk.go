@@ -257,11 +257,7 @@ func (b *Bulk) Create(entity, id string, fields Fields) error {
 		fields["created_at"] = b.t.nowText()
 	}
 	b.n++
-	if err := b.t.create(entity, id, fields); err != nil {
-		return err
-	}
-	b.t.search.created(entity, id)
-	return nil
+	return b.t.create(entity, id, fields)
 }
 
 // Stages returns the pipeline, for linking deals.

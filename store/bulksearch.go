@@ -41,7 +41,7 @@ func startBulkSearch(ctx context.Context, tx *sql.Tx) (*bulkSearch, error) {
 	return &bulkSearch{restore: restore}, nil
 }
 
-// created notes a new contact, once all its rows are queued.
+// created notes a new contact, once all its rows are queued (at the end of Tx.create).
 func (s *bulkSearch) created(entity, id string) {
 	if s == nil || s.off || entity != EntityContact {
 		return
