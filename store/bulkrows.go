@@ -86,25 +86,25 @@ func (t *Tx) insert(q string, args ...any) error {
 	return nil
 }
 
-// flushRows writes every queued row, parents first.
+// flushRows writes every queued row, parents first, then indexes the contacts created
+// so far if there are enough of them (see bulkSearch): all their rows are written by then.
 func (t *Tx) flushRows() error {
-	if t.rows == nil || t.rows.pending == 0 {
-		return nil
-	}
-	order := slices.Clone(t.rows.order)
-	slices.SortStableFunc(order, func(a, b *rowBatch) int { return batchRank[a.table] - batchRank[b.table] })
-	for _, b := range order {
-		if b.rows == 0 {
-			continue
+	if t.rows != nil && t.rows.pending > 0 {
+		order := slices.Clone(t.rows.order)
+		slices.SortStableFunc(order, func(a, b *rowBatch) int { return batchRank[a.table] - batchRank[b.table] })
+		for _, b := range order {
+			if b.rows == 0 {
+				continue
+			}
+			if err := t.execLater("write "+b.table, batchInsert(b.head, b.tuple, b.rows), b.args); err != nil {
+				return err
+			}
+			// The writer owns the sent arguments now.
+			b.args, b.rows = make([]any, 0, cap(b.args)), 0
 		}
-		if err := t.execLater("write "+b.table, batchInsert(b.head, b.tuple, b.rows), b.args); err != nil {
-			return err
-		}
-		// The writer owns the sent arguments now.
-		b.args, b.rows = make([]any, 0, cap(b.args)), 0
+		t.rows.pending = 0
 	}
-	t.rows.pending = 0
-	return nil
+	return t.search.flush(t, false)
 }
 
 // A bulk load's batches are written by a second goroutine, the writer, while the first
@@ -179,6 +179,9 @@ func (t *Tx) runWriter(w *writer) {
 // the transaction can be read and changed directly again.
 func (t *Tx) settle() error {
 	if err := t.flushRows(); err != nil {
+		return err
+	}
+	if err := t.search.flush(t, true); err != nil {
 		return err
 	}
 	if err := t.flushOps(); err != nil {

@@ -130,6 +130,7 @@ func (t *Tx) create(entity, id string, fields Fields) error {
 		return err
 	}
 	t.markIndex(entity, id)
+	t.search.created(entity, id)
 	return nil
 }
 

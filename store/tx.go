@@ -46,6 +46,8 @@ type Tx struct {
 	w    *writer
 	// bulkWrote names the kinds of record a bulk load created or changed.
 	bulkWrote map[string]bool
+	// search is how a bulk load indexes its new contacts as they go in (bulksearch.go).
+	search *bulkSearch
 }
 
 // nowText is the transaction's time in the stored format.
@@ -194,6 +196,9 @@ const (
 
 // logOp appends one op. base holds the field clocks the editor saw (nil for creates).
 func (t *Tx) logOp(entity, id, kind string, fields, old, base Fields) (HLC, error) {
+	if kind != OpCreate {
+		t.search.changed(entity)
+	}
 	h := t.tick()
 	fj, err := encodeFields(fields)
 	if err != nil {

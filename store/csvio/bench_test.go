@@ -22,8 +22,10 @@ var benchCSVOnce sync.Once
 
 // benchCSV returns the path of rolo's CSV export of the standard data set (demo, 100,000
 // contacts, seed 1), making it on first use. It is cached between runs in
-// .bench/contacts-100k.csv (or $ROLO_BENCH_CSV); it is exported from .bench/standard.db
-// when that exists (cmd/rolo's benchmarks make it), else from a database generated here.
+// .bench/contacts-100k.csv (or $ROLO_BENCH_CSV); it is exported from the standard data set
+// at $ROLO_BENCH_DB, else from standard.db beside the CSV when that exists (cmd/rolo's
+// benchmarks make .bench/standard.db), else from a database generated here. The standard
+// data set is only read.
 func benchCSV(b *testing.B) string {
 	b.Helper()
 	path := os.Getenv("ROLO_BENCH_CSV")
@@ -38,7 +40,10 @@ func benchCSV(b *testing.B) string {
 			b.Fatal(err)
 		}
 		ctx := context.Background()
-		src := filepath.Join(filepath.Dir(path), "standard.db")
+		src := os.Getenv("ROLO_BENCH_DB")
+		if src == "" {
+			src = filepath.Join(filepath.Dir(path), "standard.db")
+		}
 		if _, err := os.Stat(src); err != nil {
 			src = filepath.Join(b.TempDir(), "standard.db")
 			db, err := store.Open(ctx, src, store.Options{Now: func() time.Time { return standardNow }})

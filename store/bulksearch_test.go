@@ -1,0 +1,137 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// searchInstances lists every word instance the contacts' search index holds (word,
+// contact rowid, column, position): the whole index, as FTS5 reads it back.
+func searchInstances(t *testing.T, db *DB) string {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := db.sql.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.contacts_words USING fts5vocab(main, contacts_fts, 'instance')"); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := conn.QueryContext(ctx, "SELECT term, doc, col, offset FROM temp.contacts_words ORDER BY doc, col, offset, term")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var term, col string
+		var doc, off int64
+		if err := rows.Scan(&term, &doc, &col, &off); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "%d %s %d %s\n", doc, col, off, term)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// rebuiltInstances rebuilds the whole search index from the records and lists it again.
+func rebuiltInstances(t *testing.T, db *DB) string {
+	t.Helper()
+	ctx := context.Background()
+	if err := db.write(ctx, "rebuild", func(t *Tx) error { return rebuildSearch(ctx, t.tx) }); err != nil {
+		t.Fatal(err)
+	}
+	return searchInstances(t, db)
+}
+
+// TestBulk_SearchAsRowsGoIn checks that the contacts a bulk load indexes as they go in
+// (several statements of a few contacts each here) get exactly the search rows a rebuild
+// makes, emails, phones, tags and company names included; and that a load which also
+// changes a company falls back to rebuilding.
+func TestBulk_SearchAsRowsGoIn(t *testing.T) {
+	defer func(ids []int) { bulkSearchIDs = ids }(bulkSearchIDs)
+	bulkSearchIDs = []int{2, 8}
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "rolo.db"), Options{Owner: "tester"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.CreateContact(ctx, ContactInput{Name: "Existing Person", Emails: []Email{{Email: "existing@example.com"}}}); err != nil {
+		t.Fatal(err)
+	}
+	load := func(round int, rename bool) {
+		err := db.Bulk(ctx, "load", func(b *Bulk) error {
+			var companies []string
+			for i := range 3 {
+				id := NewID()
+				if err := b.Create(EntityCompany, id, Fields{"name": fmt.Sprintf("Firma%d%d Ltd", round, i)}); err != nil {
+					return err
+				}
+				companies = append(companies, id)
+			}
+			for i := range 45 {
+				// Ids out of creation order, as an import of another database's ids has them.
+				id := fmt.Sprintf("01a%d0000-0000-7000-8000-%012d", round, (i*7919)%1000)
+				f := Fields{"first_name": fmt.Sprintf("Anna%d", i), "last_name": fmt.Sprintf("Berg%d", round), "name": fmt.Sprintf("Anna%d Berg%d", i, round),
+					"title": "Buyer", "notes": fmt.Sprintf("met at fair %d", i)}
+				if i%3 != 0 {
+					f["company_id"] = companies[i%3]
+					f["emails"] = []Email{{Email: fmt.Sprintf("anna%d.r%d@example.com", i, round), Label: "work"}, {Email: fmt.Sprintf("a%d@home.example", i)}}
+				}
+				if i%2 == 0 {
+					f["phones"] = []Phone{{Phone: fmt.Sprintf("+1 312-555-%04d", i), Label: "mobile"}}
+					f["tag:vip"] = true
+				}
+				if i == 44 {
+					f["deleted_at"] = "2026-01-01T00:00:00.000Z"
+				}
+				if err := b.Create(EntityContact, id, f); err != nil {
+					return err
+				}
+			}
+			if rename {
+				if _, err := b.Update(EntityCompany, companies[1], Fields{"name": "Renamed Holdings"}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	load(1, false)
+	got := searchInstances(t, db)
+	for _, w := range []string{" firma11\n", " anna7\n", " a7\n", " 13125550008\n", " vip\n", " fair\n", " existing\n"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("search index lacks %q", w)
+		}
+	}
+	if strings.Contains(got, " anna44\n") {
+		t.Errorf("a deleted contact is indexed")
+	}
+	if want := rebuiltInstances(t, db); got != want || want == "" {
+		t.Errorf("search index after a bulk load:\n%s\nafter a rebuild:\n%s", got, want)
+	}
+
+	load(2, true)
+	got = searchInstances(t, db)
+	if !strings.Contains(got, " renamed\n") || strings.Contains(got, " firma21\n") {
+		t.Errorf("search index does not show the renamed company")
+	}
+	if want := rebuiltInstances(t, db); got != want {
+		t.Errorf("search index after a bulk load that renames a company:\n%s\nafter a rebuild:\n%s", got, want)
+	}
+	if probs, err := db.Check(ctx); err != nil || len(probs) > 0 {
+		t.Errorf("check: %+v %v", probs, err)
+	}
+}
