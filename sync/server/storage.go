@@ -41,8 +41,9 @@ type Storage interface {
 	Write(ctx context.Context, fn func(tx WriteTx) error) error
 	// Pull returns up to q.Limit changes after q.After that q.Viewer may see, in seq
 	// order, and the seq the read reached: the last change returned when the page is
-	// full, else the log's end as of the same snapshot.
-	Pull(ctx context.Context, q PullQuery) ([]wire.Change, int64, error)
+	// full, else the log's end as of the same snapshot. Each change comes as stored: its
+	// body is sent to the device as is, never decoded.
+	Pull(ctx context.Context, q PullQuery) ([]RawChange, int64, error)
 
 	// Snapshot reads a record, the record its visibility follows (itself when it has no
 	// scope) and its fields, outside any write; ok is false when the server lacks it.
@@ -146,6 +147,21 @@ type Field struct {
 	Device string
 	User   string
 	OpID   string
+}
+
+// RawChange is a change of the log as stored: its seq, its op id and its body, the JSON of
+// a wire.Change (seq included) as Append encoded it.
+type RawChange struct {
+	Seq  int64
+	OpID string
+	Body json.RawMessage
+}
+
+// Decode returns the change the body holds.
+func (c RawChange) Decode() (wire.Change, error) {
+	var w wire.Change
+	err := json.Unmarshal(c.Body, &w)
+	return w, err
 }
 
 // PullQuery asks for a page of the log.

@@ -462,7 +462,7 @@ func (s *Store) Snapshot(ctx context.Context, id string) (rec, scope server.Reco
 // pullSQL selects the changes a viewer may see (the same rule as sqlitestore's): an op,
 // show or conflict when the record's scope is team-visible or the viewer's; a hide when
 // it is neither. A device's own ops are not sent back to it.
-const pullSQL = `SELECT c.body FROM changes c
+const pullSQL = `SELECT c.seq, c.op_id, c.body FROM changes c
 	LEFT JOIN records r ON r.id = c.entity_id
 	LEFT JOIN records s ON s.id = CASE WHEN r.scope <> '' THEN r.scope ELSE r.id END
 	WHERE c.seq > $1 AND c.seq <= $2
@@ -475,8 +475,8 @@ const pullSQL = `SELECT c.body FROM changes c
 // Pull implements server.Storage. It reads in one REPEATABLE READ snapshot: last_seq and
 // the changes it covers were committed together, so every change up to the end it
 // reports is in the snapshot, and none after it is returned.
-func (s *Store) Pull(ctx context.Context, q server.PullQuery) ([]wire.Change, int64, error) {
-	var out []wire.Change
+func (s *Store) Pull(ctx context.Context, q server.PullQuery) ([]server.RawChange, int64, error) {
+	var out []server.RawChange
 	var through int64
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		ws, err := workspace(ctx, tx, false)
@@ -490,16 +490,12 @@ func (s *Store) Pull(ctx context.Context, q server.PullQuery) ([]wire.Change, in
 		defer rows.Close()
 		size := 0
 		for rows.Next() {
-			var b []byte
-			if err := rows.Scan(&b); err != nil {
-				return err
-			}
-			var c wire.Change
-			if err := json.Unmarshal(b, &c); err != nil {
+			var c server.RawChange
+			if err := rows.Scan(&c.Seq, &c.OpID, (*[]byte)(&c.Body)); err != nil {
 				return err
 			}
 			out = append(out, c)
-			if size += len(b); size >= wire.MaxPullBytes {
+			if size += len(c.Body); size >= wire.MaxPullBytes {
 				through = c.Seq
 				return nil
 			}

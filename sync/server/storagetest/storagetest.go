@@ -306,7 +306,7 @@ func testPull(t *testing.T, st server.Storage) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids := func(cs []wire.Change) string {
+	ids := func(cs []server.RawChange) string {
 		s := ""
 		for _, c := range cs {
 			s += c.OpID + " "
@@ -337,6 +337,11 @@ func testPull(t *testing.T, st server.Storage) {
 			for _, c := range got {
 				if c.Seq == 0 {
 					t.Fatalf("change %s without its seq", c.OpID)
+				}
+				// The body is what the device gets: the whole change, seq included.
+				w, err := c.Decode()
+				if err != nil || w.Seq != c.Seq || w.OpID != c.OpID {
+					t.Fatalf("change %s at %d: body %s (%v)", c.OpID, c.Seq, c.Body, err)
 				}
 			}
 		})
