@@ -80,6 +80,28 @@ type WriteTx interface {
 	Dependents(scope string) ([]Record, error)
 	// ConflictsOf returns the conflict changes about record id, in log order.
 	ConflictsOf(id string) ([]wire.Change, error)
+
+	// The bulk forms, so a push of many ops costs a few statements, not a few per op.
+
+	// OpSeqs returns the seqs of those of ids the log has.
+	OpSeqs(ids []string) (map[string]int64, error)
+	// Rejections returns the answers given to those of ids the server refused.
+	Rejections(ids []string) (map[string]wire.Rejection, error)
+	// Records returns those of ids the server has.
+	Records(ids []string) (map[string]Record, error)
+	// PutRecords inserts or replaces records (at most one per id).
+	PutRecords(rs []Record) error
+	// PutFieldRows inserts or replaces fields (at most one per record and field).
+	PutFieldRows(rows []FieldRow) error
+	// AppendAll adds changes to the log in order, each with the next seq (which it sets).
+	AppendAll(cs []*wire.Change, now time.Time) error
+}
+
+// FieldRow is one field of one record, for PutFieldRows.
+type FieldRow struct {
+	Record string
+	Name   string
+	Field  Field
 }
 
 // Workspace is the team's log: its epoch (new on every Init, so positions in another

@@ -516,3 +516,118 @@ func (s *Store) Pull(ctx context.Context, q server.PullQuery) ([]server.RawChang
 }
 
 var _ server.Storage = (*Store)(nil)
+
+func (w *writeTx) OpSeqs(ids []string) (map[string]int64, error) {
+	rows, err := w.tx.Query(w.ctx, "SELECT op_id, seq FROM changes WHERE op_id = ANY($1)", ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var id string
+		var seq int64
+		if err := rows.Scan(&id, &seq); err != nil {
+			return nil, err
+		}
+		out[id] = seq
+	}
+	return out, rows.Err()
+}
+
+func (w *writeTx) Rejections(ids []string) (map[string]wire.Rejection, error) {
+	rows, err := w.tx.Query(w.ctx, "SELECT op_id, code, reason FROM rejections WHERE op_id = ANY($1)", ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]wire.Rejection{}
+	for rows.Next() {
+		var r wire.Rejection
+		if err := rows.Scan(&r.OpID, &r.Code, &r.Reason); err != nil {
+			return nil, err
+		}
+		out[r.OpID] = r
+	}
+	return out, rows.Err()
+}
+
+func (w *writeTx) Records(ids []string) (map[string]server.Record, error) {
+	rows, err := w.tx.Query(w.ctx, "SELECT "+recordCols+" FROM records WHERE id = ANY($1)", ids)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (server.Record, error) { return scanRecord(r) })
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]server.Record, len(recs))
+	for _, r := range recs {
+		out[r.ID] = r
+	}
+	return out, nil
+}
+
+// PutRecords writes all the records in one statement (arrays unnested).
+func (w *writeTx) PutRecords(rs []server.Record) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	n := len(rs)
+	ids, ents, owners, vis := make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+	scopes, hlcs, devs := make([]string, 0, n), make([]int64, 0, n), make([]string, 0, n)
+	for _, r := range rs {
+		ids, ents, owners, vis = append(ids, r.ID), append(ents, r.Entity), append(owners, r.Owner), append(vis, r.Visibility)
+		scopes, hlcs, devs = append(scopes, r.Scope), append(hlcs, int64(r.CreatedHLC)), append(devs, r.CreatedDevice)
+	}
+	_, err := w.tx.Exec(w.ctx, `INSERT INTO records (`+recordCols+`)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[])
+		ON CONFLICT (id) DO UPDATE SET entity = excluded.entity, owner = excluded.owner, visibility = excluded.visibility,
+		scope = excluded.scope, created_hlc = excluded.created_hlc, created_device = excluded.created_device`,
+		ids, ents, owners, vis, scopes, hlcs, devs)
+	return err
+}
+
+// PutFieldRows writes all the fields in one statement (arrays unnested).
+func (w *writeTx) PutFieldRows(rows []server.FieldRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	n := len(rows)
+	recs, names, values, hlcs := make([]string, 0, n), make([]string, 0, n), make([][]byte, 0, n), make([]int64, 0, n)
+	devices, users, ops := make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+	for _, r := range rows {
+		f := r.Field
+		recs, names, values, hlcs = append(recs, r.Record), append(names, r.Name), append(values, []byte(f.Value)), append(hlcs, int64(f.HLC))
+		devices, users, ops = append(devices, f.Device), append(users, f.User), append(ops, f.OpID)
+	}
+	_, err := w.tx.Exec(w.ctx, `INSERT INTO fields (record_id, field, value, hlc, device, user_name, op_id)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bigint[], $5::text[], $6::text[], $7::text[])
+		ON CONFLICT (record_id, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, device = excluded.device,
+		user_name = excluded.user_name, op_id = excluded.op_id`, recs, names, values, hlcs, devices, users, ops)
+	return err
+}
+
+// AppendAll writes all the changes in one statement (arrays unnested).
+func (w *writeTx) AppendAll(cs []*wire.Change, now time.Time) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	n := len(cs)
+	seqs, ops, devs, kinds, ents, bodies := make([]int64, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([][]byte, n)
+	for i, c := range cs {
+		c.Seq = w.ws.LastSeq + int64(i) + 1
+		b, err := json.Marshal(c)
+		if err != nil {
+			return err
+		}
+		seqs[i], ops[i], devs[i], kinds[i], ents[i], bodies[i] = c.Seq, c.OpID, c.Device, c.Kind, c.EntityID, b
+	}
+	if _, err := w.tx.Exec(w.ctx, `INSERT INTO changes (seq, op_id, device, kind, entity_id, body, received_at)
+		SELECT s, o, d, k, e, b, $7 FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[]) AS t (s, o, d, k, e, b)`,
+		seqs, ops, devs, kinds, ents, bodies, now); err != nil {
+		return err
+	}
+	w.ws.LastSeq += int64(n)
+	return nil
+}

@@ -186,7 +186,7 @@ var (
 )
 
 func (s *Store) prepare(ctx context.Context) error {
-	for _, q := range writeSQL {
+	for _, q := range append(writeSQL, bulkSQL()...) {
 		st, err := s.w.PrepareContext(ctx, q)
 		if err != nil {
 			return err
@@ -759,3 +759,164 @@ func (s *Store) Pull(ctx context.Context, q server.PullQuery) ([]server.RawChang
 }
 
 var _ server.Storage = (*Store)(nil)
+
+// chunkRows is the most rows one bulk statement writes (and ids one bulk read asks
+// for): a whole chunk's statement is prepared once, at Open.
+const chunkRows = 256
+
+// Bulk statements: an INSERT's head and tail around its VALUES, an IN (?) query.
+const (
+	putRecordsHead = "INSERT INTO records (id, entity, owner, visibility, scope, created_hlc, created_device)"
+	putRecordsTail = `ON CONFLICT (id) DO UPDATE SET entity = excluded.entity, owner = excluded.owner, visibility = excluded.visibility,
+		scope = excluded.scope, created_hlc = excluded.created_hlc, created_device = excluded.created_device`
+	putFieldsHead = "INSERT INTO fields (record_id, field, value, hlc, device, user, op_id)"
+	putFieldsTail = `ON CONFLICT (record_id, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, device = excluded.device,
+		user = excluded.user, op_id = excluded.op_id`
+	appendAllHead = "INSERT INTO changes (seq, op_id, device, kind, entity_id, body, received_at)"
+	opSeqsSQL     = "SELECT op_id, seq FROM changes WHERE op_id IN (?)"
+	rejectionsSQL = "SELECT op_id, code, reason FROM rejections WHERE op_id IN (?)"
+	recordsSQL    = "SELECT id, entity, owner, visibility, scope, created_hlc, created_device FROM records WHERE id IN (?)"
+)
+
+func insertSQL(head, tail string, rows, cols int) string {
+	return head + " VALUES " + placeholders(rows, cols) + " " + tail
+}
+
+func inSQL(q string, n int) string {
+	return strings.Replace(q, "(?)", "("+strings.Repeat("?, ", n-1)+"?)", 1)
+}
+
+// bulkSQL are the whole-chunk bulk statements, prepared at Open.
+func bulkSQL() []string {
+	return []string{insertSQL(putRecordsHead, putRecordsTail, chunkRows, 7), insertSQL(putFieldsHead, putFieldsTail, chunkRows, 7),
+		insertSQL(appendAllHead, "", chunkRows, 7), inSQL(opSeqsSQL, chunkRows), inSQL(rejectionsSQL, chunkRows), inSQL(recordsSQL, chunkRows)}
+}
+
+// placeholders returns "(?, ?), (?, ?)…": rows groups of cols.
+func placeholders(rows, cols int) string {
+	one := "(" + strings.Repeat("?, ", cols-1) + "?)"
+	return strings.Repeat(one+", ", rows-1) + one
+}
+
+// chunks calls fn on successive slices of at most chunkRows of n items.
+func chunks(n int, fn func(lo, hi int) error) error {
+	for lo := 0; lo < n; lo += chunkRows {
+		if err := fn(lo, min(lo+chunkRows, n)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *writeTx) queryIn(q string, ids []string, scan func(*sql.Rows) error) error {
+	return chunks(len(ids), func(lo, hi int) error {
+		st, err := w.stmt(inSQL(q, hi-lo))
+		if err != nil {
+			return err
+		}
+		args := make([]any, hi-lo)
+		for i, id := range ids[lo:hi] {
+			args[i] = id
+		}
+		rows, err := st.QueryContext(w.ctx, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+}
+
+func (w *writeTx) OpSeqs(ids []string) (map[string]int64, error) {
+	out := map[string]int64{}
+	return out, w.queryIn(opSeqsSQL, ids, func(r *sql.Rows) error {
+		var id string
+		var seq int64
+		err := r.Scan(&id, &seq)
+		out[id] = seq
+		return err
+	})
+}
+
+func (w *writeTx) Rejections(ids []string) (map[string]wire.Rejection, error) {
+	out := map[string]wire.Rejection{}
+	return out, w.queryIn(rejectionsSQL, ids, func(r *sql.Rows) error {
+		var rj wire.Rejection
+		err := r.Scan(&rj.OpID, &rj.Code, &rj.Reason)
+		out[rj.OpID] = rj
+		return err
+	})
+}
+
+func (w *writeTx) Records(ids []string) (map[string]server.Record, error) {
+	out := map[string]server.Record{}
+	return out, w.queryIn(recordsSQL, ids, func(r *sql.Rows) error {
+		var rec server.Record
+		var h int64
+		err := r.Scan(&rec.ID, &rec.Entity, &rec.Owner, &rec.Visibility, &rec.Scope, &h, &rec.CreatedDevice)
+		rec.CreatedHLC = uint64(h)
+		out[rec.ID] = rec
+		return err
+	})
+}
+
+// insertRows runs an INSERT of n rows of cols values, args(i) giving row i's, in as few
+// statements as the parameter limit allows; tail follows the VALUES list.
+func (w *writeTx) insertRows(head, tail string, n, cols int, args func(i int, into []any) []any) error {
+	return chunks(n, func(lo, hi int) error {
+		st, err := w.stmt(insertSQL(head, tail, hi-lo, cols))
+		if err != nil {
+			return err
+		}
+		a := make([]any, 0, (hi-lo)*cols)
+		for i := lo; i < hi; i++ {
+			a = args(i, a)
+		}
+		_, err = st.ExecContext(w.ctx, a...)
+		return err
+	})
+}
+
+func (w *writeTx) PutRecords(rs []server.Record) error {
+	return w.insertRows(putRecordsHead, putRecordsTail, len(rs), 7,
+		func(i int, a []any) []any {
+			r := rs[i]
+			return append(a, r.ID, r.Entity, r.Owner, r.Visibility, r.Scope, int64(r.CreatedHLC), r.CreatedDevice)
+		})
+}
+
+func (w *writeTx) PutFieldRows(rows []server.FieldRow) error {
+	return w.insertRows(putFieldsHead, putFieldsTail, len(rows), 7,
+		func(i int, a []any) []any {
+			r := rows[i]
+			return append(a, r.Record, r.Name, string(r.Field.Value), int64(r.Field.HLC), r.Field.Device, r.Field.User, r.Field.OpID)
+		})
+}
+
+func (w *writeTx) AppendAll(cs []*wire.Change, now time.Time) error {
+	bodies := make([]string, len(cs))
+	for i, c := range cs {
+		c.Seq = w.ws.LastSeq + int64(i) + 1
+		b, err := json.Marshal(c)
+		if err != nil {
+			return err
+		}
+		bodies[i] = string(b)
+	}
+	at := ft(now)
+	err := w.insertRows(appendAllHead, "", len(cs), 7,
+		func(i int, a []any) []any {
+			c := cs[i]
+			return append(a, c.Seq, c.OpID, c.Device, c.Kind, c.EntityID, bodies[i], at)
+		})
+	if err != nil {
+		return err
+	}
+	w.ws.LastSeq += int64(len(cs))
+	return nil
+}
