@@ -32,7 +32,7 @@ type Invite struct {
 
 // Config describes a load.
 type Config struct {
-	// URL is the server's base URL (e.g. http://127.0.0.1:8443).
+	// URL is the server's base URL (e.g. http://127.0.0.1:7411).
 	URL string
 	// Invites enrol the devices, one each: as many devices as invites.
 	Invites []Invite

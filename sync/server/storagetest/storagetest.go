@@ -503,14 +503,14 @@ func testBulk(t *testing.T, st server.Storage) {
 			return err
 		}
 		if len(rejs) != 1 || rejs["op3"].Code != wire.RejectForbidden {
-			return fmt.Errorf("Rejections: %+v", rejs)
+			return fmt.Errorf("rejections: %+v", rejs)
 		}
 		recs, err := tx.Records(append(recIDs, "nope"))
 		if err != nil {
 			return err
 		}
 		if len(recs) != n || recs["r5"].Visibility != "private" || recs["r6"].Visibility != "team" || recs["r9"].CreatedHLC != 11 {
-			return fmt.Errorf("Records: %d found, r5 %+v", len(recs), recs["r5"])
+			return fmt.Errorf("records: %d found, r5 %+v", len(recs), recs["r5"])
 		}
 		fields, err := tx.Fields("r0")
 		if err != nil {

@@ -2,18 +2,18 @@
 // devices and prints every request's latency (p50, p99, max) and the errors. See
 // docs/benchmarks.md ("Sync") for its use.
 //
-//	rolo-loadgen -url http://127.0.0.1:8443 -invites invites.jsonl -duration 60s
+//	rolo-loadgen -url http://127.0.0.1:7411 -invites invites.jsonl -duration 60s
 //
 // invites.jsonl holds one invite per device, as `rolo server invite --user NAME --json`
-// prints them ({"user": ..., "code": ...}, one a line).
+// prints them ({"user": ..., "code": ...}, one after the other).
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -62,16 +62,14 @@ func readInvites(path string) ([]loadgen.Invite, error) {
 		defer f.Close()
 	}
 	var out []loadgen.Invite
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if len(sc.Bytes()) == 0 {
-			continue
-		}
+	dec := json.NewDecoder(f)
+	for {
 		var inv loadgen.Invite
-		if err := json.Unmarshal(sc.Bytes(), &inv); err != nil {
+		if err := dec.Decode(&inv); err == io.EOF {
+			return out, nil
+		} else if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 		out = append(out, inv)
 	}
-	return out, sc.Err()
 }
