@@ -24,3 +24,12 @@ func BenchmarkConcurrentClients_Postgres(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkServerLoad_Postgres is BenchmarkServerLoad against one server replica over
+// PostgreSQL ($ROLO_TEST_POSTGRES).
+func BenchmarkServerLoad_Postgres(b *testing.B) {
+	pgtest.Require(b)
+	serverLoad(b, func(b *testing.B) *synctest.Team {
+		return synctest.NewPostgresTeamIn(b, b.TempDir(), 1, server.Config{})
+	})
+}

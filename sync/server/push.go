@@ -83,14 +83,18 @@ func (s *Server) writeBatch(batch []*pushJob) {
 	defer cancel()
 	err := s.store.Write(ctx, func(tx WriteTx) error {
 		now := s.now()
+		bt := newBulkTx(tx)
 		for _, j := range batch {
-			resp, err := s.pushOne(tx, j.dev, j.req, now)
+			if err := bt.prefetch(j.req.Ops); err != nil {
+				return err
+			}
+			resp, err := s.pushOne(bt, j.dev, j.req, now)
 			if err != nil {
 				return err
 			}
 			j.resp = resp
 		}
-		return nil
+		return bt.flush()
 	})
 	hlc := uint64(store.MakeHLC(s.now().UnixMilli(), 0))
 	for _, j := range batch {

@@ -41,8 +41,9 @@ type Storage interface {
 	Write(ctx context.Context, fn func(tx WriteTx) error) error
 	// Pull returns up to q.Limit changes after q.After that q.Viewer may see, in seq
 	// order, and the seq the read reached: the last change returned when the page is
-	// full, else the log's end as of the same snapshot.
-	Pull(ctx context.Context, q PullQuery) ([]wire.Change, int64, error)
+	// full, else the log's end as of the same snapshot. Each change comes as stored: its
+	// body is sent to the device as is, never decoded.
+	Pull(ctx context.Context, q PullQuery) ([]RawChange, int64, error)
 
 	// Snapshot reads a record, the record its visibility follows (itself when it has no
 	// scope) and its fields, outside any write; ok is false when the server lacks it.
@@ -79,6 +80,28 @@ type WriteTx interface {
 	Dependents(scope string) ([]Record, error)
 	// ConflictsOf returns the conflict changes about record id, in log order.
 	ConflictsOf(id string) ([]wire.Change, error)
+
+	// The bulk forms, so a push of many ops costs a few statements, not a few per op.
+
+	// OpSeqs returns the seqs of those of ids the log has.
+	OpSeqs(ids []string) (map[string]int64, error)
+	// Rejections returns the answers given to those of ids the server refused.
+	Rejections(ids []string) (map[string]wire.Rejection, error)
+	// Records returns those of ids the server has.
+	Records(ids []string) (map[string]Record, error)
+	// PutRecords inserts or replaces records (at most one per id).
+	PutRecords(rs []Record) error
+	// PutFieldRows inserts or replaces fields (at most one per record and field).
+	PutFieldRows(rows []FieldRow) error
+	// AppendAll adds changes to the log in order, each with the next seq (which it sets).
+	AppendAll(cs []*wire.Change, now time.Time) error
+}
+
+// FieldRow is one field of one record, for PutFieldRows.
+type FieldRow struct {
+	Record string
+	Name   string
+	Field  Field
 }
 
 // Workspace is the team's log: its epoch (new on every Init, so positions in another
@@ -146,6 +169,21 @@ type Field struct {
 	Device string
 	User   string
 	OpID   string
+}
+
+// RawChange is a change of the log as stored: its seq, its op id and its body, the JSON of
+// a wire.Change (seq included) as Append encoded it.
+type RawChange struct {
+	Seq  int64
+	OpID string
+	Body json.RawMessage
+}
+
+// Decode returns the change the body holds.
+func (c RawChange) Decode() (wire.Change, error) {
+	var w wire.Change
+	err := json.Unmarshal(c.Body, &w)
+	return w, err
 }
 
 // PullQuery asks for a page of the log.

@@ -462,7 +462,7 @@ func (s *Store) Snapshot(ctx context.Context, id string) (rec, scope server.Reco
 // pullSQL selects the changes a viewer may see (the same rule as sqlitestore's): an op,
 // show or conflict when the record's scope is team-visible or the viewer's; a hide when
 // it is neither. A device's own ops are not sent back to it.
-const pullSQL = `SELECT c.body FROM changes c
+const pullSQL = `SELECT c.seq, c.op_id, c.body FROM changes c
 	LEFT JOIN records r ON r.id = c.entity_id
 	LEFT JOIN records s ON s.id = CASE WHEN r.scope <> '' THEN r.scope ELSE r.id END
 	WHERE c.seq > $1 AND c.seq <= $2
@@ -475,8 +475,8 @@ const pullSQL = `SELECT c.body FROM changes c
 // Pull implements server.Storage. It reads in one REPEATABLE READ snapshot: last_seq and
 // the changes it covers were committed together, so every change up to the end it
 // reports is in the snapshot, and none after it is returned.
-func (s *Store) Pull(ctx context.Context, q server.PullQuery) ([]wire.Change, int64, error) {
-	var out []wire.Change
+func (s *Store) Pull(ctx context.Context, q server.PullQuery) ([]server.RawChange, int64, error) {
+	var out []server.RawChange
 	var through int64
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		ws, err := workspace(ctx, tx, false)
@@ -490,16 +490,12 @@ func (s *Store) Pull(ctx context.Context, q server.PullQuery) ([]wire.Change, in
 		defer rows.Close()
 		size := 0
 		for rows.Next() {
-			var b []byte
-			if err := rows.Scan(&b); err != nil {
-				return err
-			}
-			var c wire.Change
-			if err := json.Unmarshal(b, &c); err != nil {
+			var c server.RawChange
+			if err := rows.Scan(&c.Seq, &c.OpID, (*[]byte)(&c.Body)); err != nil {
 				return err
 			}
 			out = append(out, c)
-			if size += len(b); size >= wire.MaxPullBytes {
+			if size += len(c.Body); size >= wire.MaxPullBytes {
 				through = c.Seq
 				return nil
 			}
@@ -520,3 +516,118 @@ func (s *Store) Pull(ctx context.Context, q server.PullQuery) ([]wire.Change, in
 }
 
 var _ server.Storage = (*Store)(nil)
+
+func (w *writeTx) OpSeqs(ids []string) (map[string]int64, error) {
+	rows, err := w.tx.Query(w.ctx, "SELECT op_id, seq FROM changes WHERE op_id = ANY($1)", ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var id string
+		var seq int64
+		if err := rows.Scan(&id, &seq); err != nil {
+			return nil, err
+		}
+		out[id] = seq
+	}
+	return out, rows.Err()
+}
+
+func (w *writeTx) Rejections(ids []string) (map[string]wire.Rejection, error) {
+	rows, err := w.tx.Query(w.ctx, "SELECT op_id, code, reason FROM rejections WHERE op_id = ANY($1)", ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]wire.Rejection{}
+	for rows.Next() {
+		var r wire.Rejection
+		if err := rows.Scan(&r.OpID, &r.Code, &r.Reason); err != nil {
+			return nil, err
+		}
+		out[r.OpID] = r
+	}
+	return out, rows.Err()
+}
+
+func (w *writeTx) Records(ids []string) (map[string]server.Record, error) {
+	rows, err := w.tx.Query(w.ctx, "SELECT "+recordCols+" FROM records WHERE id = ANY($1)", ids)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (server.Record, error) { return scanRecord(r) })
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]server.Record, len(recs))
+	for _, r := range recs {
+		out[r.ID] = r
+	}
+	return out, nil
+}
+
+// PutRecords writes all the records in one statement (arrays unnested).
+func (w *writeTx) PutRecords(rs []server.Record) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	n := len(rs)
+	ids, ents, owners, vis := make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+	scopes, hlcs, devs := make([]string, 0, n), make([]int64, 0, n), make([]string, 0, n)
+	for _, r := range rs {
+		ids, ents, owners, vis = append(ids, r.ID), append(ents, r.Entity), append(owners, r.Owner), append(vis, r.Visibility)
+		scopes, hlcs, devs = append(scopes, r.Scope), append(hlcs, int64(r.CreatedHLC)), append(devs, r.CreatedDevice)
+	}
+	_, err := w.tx.Exec(w.ctx, `INSERT INTO records (`+recordCols+`)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[])
+		ON CONFLICT (id) DO UPDATE SET entity = excluded.entity, owner = excluded.owner, visibility = excluded.visibility,
+		scope = excluded.scope, created_hlc = excluded.created_hlc, created_device = excluded.created_device`,
+		ids, ents, owners, vis, scopes, hlcs, devs)
+	return err
+}
+
+// PutFieldRows writes all the fields in one statement (arrays unnested).
+func (w *writeTx) PutFieldRows(rows []server.FieldRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	n := len(rows)
+	recs, names, values, hlcs := make([]string, 0, n), make([]string, 0, n), make([][]byte, 0, n), make([]int64, 0, n)
+	devices, users, ops := make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+	for _, r := range rows {
+		f := r.Field
+		recs, names, values, hlcs = append(recs, r.Record), append(names, r.Name), append(values, []byte(f.Value)), append(hlcs, int64(f.HLC))
+		devices, users, ops = append(devices, f.Device), append(users, f.User), append(ops, f.OpID)
+	}
+	_, err := w.tx.Exec(w.ctx, `INSERT INTO fields (record_id, field, value, hlc, device, user_name, op_id)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bigint[], $5::text[], $6::text[], $7::text[])
+		ON CONFLICT (record_id, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, device = excluded.device,
+		user_name = excluded.user_name, op_id = excluded.op_id`, recs, names, values, hlcs, devices, users, ops)
+	return err
+}
+
+// AppendAll writes all the changes in one statement (arrays unnested).
+func (w *writeTx) AppendAll(cs []*wire.Change, now time.Time) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	n := len(cs)
+	seqs, ops, devs, kinds, ents, bodies := make([]int64, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([][]byte, n)
+	for i, c := range cs {
+		c.Seq = w.ws.LastSeq + int64(i) + 1
+		b, err := json.Marshal(c)
+		if err != nil {
+			return err
+		}
+		seqs[i], ops[i], devs[i], kinds[i], ents[i], bodies[i] = c.Seq, c.OpID, c.Device, c.Kind, c.EntityID, b
+	}
+	if _, err := w.tx.Exec(w.ctx, `INSERT INTO changes (seq, op_id, device, kind, entity_id, body, received_at)
+		SELECT s, o, d, k, e, b, $7 FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[]) AS t (s, o, d, k, e, b)`,
+		seqs, ops, devs, kinds, ents, bodies, now); err != nil {
+		return err
+	}
+	w.ws.LastSeq += int64(n)
+	return nil
+}

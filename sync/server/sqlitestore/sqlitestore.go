@@ -98,6 +98,22 @@ CREATE TABLE IF NOT EXISTS fields (
 ) STRICT, WITHOUT ROWID;
 `
 
+// Statements of the write path.
+const (
+	opSeqSQL     = "SELECT seq FROM changes WHERE op_id = ?"
+	rejectionSQL = "SELECT code, reason FROM rejections WHERE op_id = ?"
+	rejectSQL    = "INSERT INTO rejections (op_id, device, code, reason, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (op_id) DO NOTHING"
+	recordSQL    = "SELECT id, entity, owner, visibility, scope, created_hlc, created_device FROM records WHERE id = ?"
+	fieldsSQL    = "SELECT field, value, hlc, device, user, op_id FROM fields WHERE record_id = ?"
+	appendSQL    = "INSERT INTO changes (seq, op_id, device, kind, entity_id, body, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+	putRecordSQL = `INSERT INTO records (id, entity, owner, visibility, scope, created_hlc, created_device) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET entity = excluded.entity, owner = excluded.owner, visibility = excluded.visibility,
+		scope = excluded.scope, created_hlc = excluded.created_hlc, created_device = excluded.created_device`
+	putFieldSQL = `INSERT INTO fields (record_id, field, value, hlc, device, user, op_id) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (record_id, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, device = excluded.device,
+		user = excluded.user, op_id = excluded.op_id`
+)
+
 const timeFormat = "2006-01-02T15:04:05.000Z"
 
 // Store is the SQLite storage. It implements server.Storage.
@@ -105,6 +121,9 @@ type Store struct {
 	w  *sql.DB // one connection: the single writer
 	r  *sql.DB // readers
 	mu sync.Mutex
+	// Statements prepared once (per connection, by database/sql) instead of parsed per use.
+	wstmts, rstmts            map[string]*sql.Stmt
+	rWorkspace, rPull, rToken *sql.Stmt
 }
 
 // Options tune Open.
@@ -150,11 +169,48 @@ func Open(ctx context.Context, path string, o Options) (*Store, error) {
 		return nil, fmt.Errorf("open server storage: %w", err)
 	}
 	r.SetMaxOpenConns(8)
-	return &Store{w: w, r: r}, nil
+	r.SetMaxIdleConns(8)
+	st := &Store{w: w, r: r, wstmts: map[string]*sql.Stmt{}, rstmts: map[string]*sql.Stmt{}}
+	if err := st.prepare(ctx); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("open server storage %s: %w", path, err)
+	}
+	return st, nil
+}
+
+// Statements of the write path and of the reads, prepared at Open.
+var (
+	writeSQL = []string{workspaceSQL, setLastSeqSQL, opSeqSQL, rejectionSQL, rejectSQL, recordSQL, fieldsSQL, putRecordSQL,
+		putFieldSQL, appendSQL}
+	readSQL = []string{workspaceSQL, pullSQL, tokenSQL, recordSQL, fieldsSQL}
+)
+
+func (s *Store) prepare(ctx context.Context) error {
+	for _, q := range append(writeSQL, bulkSQL()...) {
+		st, err := s.w.PrepareContext(ctx, q)
+		if err != nil {
+			return err
+		}
+		s.wstmts[q] = st
+	}
+	for _, q := range readSQL {
+		st, err := s.r.PrepareContext(ctx, q)
+		if err != nil {
+			return err
+		}
+		s.rstmts[q] = st
+	}
+	s.rWorkspace, s.rPull, s.rToken = s.rstmts[workspaceSQL], s.rstmts[pullSQL], s.rstmts[tokenSQL]
+	return nil
 }
 
 // Close implements server.Storage.
 func (s *Store) Close() error {
+	for _, m := range []map[string]*sql.Stmt{s.wstmts, s.rstmts} {
+		for _, st := range m {
+			st.Close()
+		}
+	}
 	err := s.r.Close()
 	if werr := s.w.Close(); err == nil {
 		err = werr
@@ -201,15 +257,15 @@ func (s *Store) Init(ctx context.Context, team string, now time.Time) (server.Wo
 
 // Workspace implements server.Storage.
 func (s *Store) Workspace(ctx context.Context) (server.Workspace, error) {
-	return workspace(ctx, s.r)
+	return workspace(ctx, s.rWorkspace)
 }
 
-func workspace(ctx context.Context, q interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}) (server.Workspace, error) {
+const workspaceSQL = "SELECT team, epoch, last_seq, created_at FROM workspace WHERE id = 1"
+
+func workspace(ctx context.Context, st *sql.Stmt) (server.Workspace, error) {
 	var ws server.Workspace
 	var at string
-	err := q.QueryRowContext(ctx, "SELECT team, epoch, last_seq, created_at FROM workspace WHERE id = 1").Scan(&ws.Team, &ws.Epoch, &ws.LastSeq, &at)
+	err := st.QueryRowContext(ctx).Scan(&ws.Team, &ws.Epoch, &ws.LastSeq, &at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ws, server.ErrNotInitialized
 	}
@@ -283,6 +339,9 @@ func (s *Store) Enroll(ctx context.Context, codeID string, check func([]byte) bo
 
 const deviceCols = "d.id, d.user, u.admin, d.name, d.created_at, d.last_seen, d.revoked_at"
 
+const tokenSQL = "SELECT t.id, t.sha256, t.device, t.created_at, " + deviceCols +
+	" FROM tokens t JOIN devices d ON d.id = t.device JOIN users u ON u.name = d.user WHERE t.id = ?"
+
 func scanDevice(sc interface{ Scan(...any) error }) (server.Device, error) {
 	var d server.Device
 	var created, seen string
@@ -302,8 +361,7 @@ func scanDevice(sc interface{ Scan(...any) error }) (server.Device, error) {
 func (s *Store) Token(ctx context.Context, id string) (server.Token, server.Device, error) {
 	var t server.Token
 	var created string
-	row := s.r.QueryRowContext(ctx, "SELECT t.id, t.sha256, t.device, t.created_at, "+deviceCols+
-		" FROM tokens t JOIN devices d ON d.id = t.device JOIN users u ON u.name = d.user WHERE t.id = ?", id)
+	row := s.rToken.QueryRowContext(ctx, id)
 	var d server.Device
 	var dcreated, seen string
 	var revoked sql.NullString
@@ -387,11 +445,16 @@ func (s *Store) Write(ctx context.Context, fn func(server.WriteTx) error) error 
 		return err
 	}
 	defer tx.Rollback()
-	ws, err := workspace(ctx, tx)
+	wt := &writeTx{ctx: ctx, tx: tx, prepared: s.wstmts, stmts: map[string]*sql.Stmt{}}
+	st, err := wt.stmt(workspaceSQL)
 	if err != nil {
 		return err
 	}
-	wt := &writeTx{ctx: ctx, tx: tx, ws: ws, start: ws.LastSeq, stmts: map[string]*sql.Stmt{}}
+	ws, err := workspace(ctx, st)
+	if err != nil {
+		return err
+	}
+	wt.ws, wt.start = ws, ws.LastSeq
 	defer func() {
 		for _, st := range wt.stmts {
 			st.Close()
@@ -401,26 +464,37 @@ func (s *Store) Write(ctx context.Context, fn func(server.WriteTx) error) error 
 		return err
 	}
 	if wt.ws.LastSeq != wt.start {
-		if _, err := tx.ExecContext(ctx, "UPDATE workspace SET last_seq = ? WHERE id = 1", wt.ws.LastSeq); err != nil {
+		if err := wt.exec(setLastSeqSQL, wt.ws.LastSeq); err != nil {
 			return err
 		}
 	}
 	return tx.Commit()
 }
 
+const setLastSeqSQL = "UPDATE workspace SET last_seq = ? WHERE id = 1"
+
 type writeTx struct {
 	ctx   context.Context
 	tx    *sql.Tx
 	ws    server.Workspace
 	start int64
-	stmts map[string]*sql.Stmt
+	// prepared are the statements prepared once on the connection; stmts those this
+	// transaction uses.
+	prepared map[string]*sql.Stmt
+	stmts    map[string]*sql.Stmt
 }
 
 func (w *writeTx) stmt(q string) (*sql.Stmt, error) {
 	if st, ok := w.stmts[q]; ok {
 		return st, nil
 	}
-	st, err := w.tx.PrepareContext(w.ctx, q)
+	var st *sql.Stmt
+	var err error
+	if p, ok := w.prepared[q]; ok {
+		st = w.tx.StmtContext(w.ctx, p)
+	} else {
+		st, err = w.tx.PrepareContext(w.ctx, q)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -448,7 +522,7 @@ func (w *writeTx) queryRow(q string, args ...any) (*sql.Row, error) {
 func (w *writeTx) Workspace() server.Workspace { return w.ws }
 
 func (w *writeTx) OpSeq(opID string) (int64, bool, error) {
-	row, err := w.queryRow("SELECT seq FROM changes WHERE op_id = ?", opID)
+	row, err := w.queryRow(opSeqSQL, opID)
 	if err != nil {
 		return 0, false, err
 	}
@@ -461,7 +535,7 @@ func (w *writeTx) OpSeq(opID string) (int64, bool, error) {
 }
 
 func (w *writeTx) Rejection(opID string) (wire.Rejection, bool, error) {
-	row, err := w.queryRow("SELECT code, reason FROM rejections WHERE op_id = ?", opID)
+	row, err := w.queryRow(rejectionSQL, opID)
 	if err != nil {
 		return wire.Rejection{}, false, err
 	}
@@ -474,12 +548,12 @@ func (w *writeTx) Rejection(opID string) (wire.Rejection, bool, error) {
 }
 
 func (w *writeTx) Reject(r wire.Rejection, device string, now time.Time) error {
-	return w.exec("INSERT INTO rejections (op_id, device, code, reason, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (op_id) DO NOTHING",
+	return w.exec(rejectSQL,
 		r.OpID, device, r.Code, r.Reason, ft(now))
 }
 
 func (w *writeTx) Record(id string) (server.Record, bool, error) {
-	row, err := w.queryRow("SELECT id, entity, owner, visibility, scope, created_hlc, created_device FROM records WHERE id = ?", id)
+	row, err := w.queryRow(recordSQL, id)
 	if err != nil {
 		return server.Record{}, false, err
 	}
@@ -494,7 +568,7 @@ func (w *writeTx) Record(id string) (server.Record, bool, error) {
 }
 
 func (w *writeTx) Fields(id string) (map[string]server.Field, error) {
-	st, err := w.stmt("SELECT field, value, hlc, device, user, op_id FROM fields WHERE record_id = ?")
+	st, err := w.stmt(fieldsSQL)
 	if err != nil {
 		return nil, err
 	}
@@ -518,16 +592,12 @@ func (w *writeTx) Fields(id string) (map[string]server.Field, error) {
 }
 
 func (w *writeTx) PutRecord(r server.Record) error {
-	return w.exec(`INSERT INTO records (id, entity, owner, visibility, scope, created_hlc, created_device) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET entity = excluded.entity, owner = excluded.owner, visibility = excluded.visibility,
-		scope = excluded.scope, created_hlc = excluded.created_hlc, created_device = excluded.created_device`,
+	return w.exec(putRecordSQL,
 		r.ID, r.Entity, r.Owner, r.Visibility, r.Scope, int64(r.CreatedHLC), r.CreatedDevice)
 }
 
 func (w *writeTx) PutField(id, field string, f server.Field) error {
-	return w.exec(`INSERT INTO fields (record_id, field, value, hlc, device, user, op_id) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (record_id, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, device = excluded.device,
-		user = excluded.user, op_id = excluded.op_id`, id, field, string(f.Value), int64(f.HLC), f.Device, f.User, f.OpID)
+	return w.exec(putFieldSQL, id, field, string(f.Value), int64(f.HLC), f.Device, f.User, f.OpID)
 }
 
 func (w *writeTx) PutFields(id string, fields map[string]server.Field) error {
@@ -561,7 +631,7 @@ func (w *writeTx) Append(c *wire.Change, now time.Time) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if err := w.exec("INSERT INTO changes (seq, op_id, device, kind, entity_id, body, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	if err := w.exec(appendSQL,
 		c.Seq, c.OpID, c.Device, c.Kind, c.EntityID, string(body), ft(now)); err != nil {
 		return 0, err
 	}
@@ -616,7 +686,7 @@ func (s *Store) Snapshot(ctx context.Context, id string) (rec, scope server.Reco
 		return rec, scope, nil, false, err
 	}
 	defer tx.Rollback()
-	r := &writeTx{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}}
+	r := &writeTx{ctx: ctx, tx: tx, prepared: s.rstmts, stmts: map[string]*sql.Stmt{}}
 	defer func() {
 		for _, st := range r.stmts {
 			st.Close()
@@ -640,7 +710,7 @@ func (s *Store) Snapshot(ctx context.Context, id string) (rec, scope server.Reco
 // pullSQL selects the changes a viewer may see: an op, show or conflict when the record's
 // scope is team-visible or the viewer's; a hide when it is neither. A device's own ops are
 // not sent back to it.
-const pullSQL = `SELECT c.body FROM changes c
+const pullSQL = `SELECT c.seq, c.op_id, c.body FROM changes c
 	LEFT JOIN records r ON r.id = c.entity_id
 	LEFT JOIN records s ON s.id = CASE WHEN r.scope <> '' THEN r.scope ELSE r.id END
 	WHERE c.seq > ?1 AND c.seq <= ?2
@@ -652,34 +722,30 @@ const pullSQL = `SELECT c.body FROM changes c
 
 // Pull implements server.Storage. It reads one snapshot, so the log's end and the page
 // agree.
-func (s *Store) Pull(ctx context.Context, q server.PullQuery) ([]wire.Change, int64, error) {
+func (s *Store) Pull(ctx context.Context, q server.PullQuery) ([]server.RawChange, int64, error) {
 	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, 0, err
 	}
 	defer tx.Rollback()
-	ws, err := workspace(ctx, tx)
+	ws, err := workspace(ctx, tx.StmtContext(ctx, s.rWorkspace))
 	if err != nil {
 		return nil, 0, err
 	}
-	rows, err := tx.QueryContext(ctx, pullSQL, q.After, ws.LastSeq, q.Device, q.Viewer, q.Limit)
+	rows, err := tx.StmtContext(ctx, s.rPull).QueryContext(ctx, q.After, ws.LastSeq, q.Device, q.Viewer, q.Limit)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer rows.Close()
-	var out []wire.Change
+	var out []server.RawChange
 	size := 0
 	for rows.Next() {
-		var b string
-		if err := rows.Scan(&b); err != nil {
-			return nil, 0, err
-		}
-		var c wire.Change
-		if err := json.Unmarshal([]byte(b), &c); err != nil {
+		var c server.RawChange
+		if err := rows.Scan(&c.Seq, &c.OpID, (*[]byte)(&c.Body)); err != nil {
 			return nil, 0, err
 		}
 		out = append(out, c)
-		if size += len(b); size >= wire.MaxPullBytes {
+		if size += len(c.Body); size >= wire.MaxPullBytes {
 			return out, c.Seq, nil
 		}
 	}
@@ -693,3 +759,164 @@ func (s *Store) Pull(ctx context.Context, q server.PullQuery) ([]wire.Change, in
 }
 
 var _ server.Storage = (*Store)(nil)
+
+// chunkRows is the most rows one bulk statement writes (and ids one bulk read asks
+// for): a whole chunk's statement is prepared once, at Open.
+const chunkRows = 256
+
+// Bulk statements: an INSERT's head and tail around its VALUES, an IN (?) query.
+const (
+	putRecordsHead = "INSERT INTO records (id, entity, owner, visibility, scope, created_hlc, created_device)"
+	putRecordsTail = `ON CONFLICT (id) DO UPDATE SET entity = excluded.entity, owner = excluded.owner, visibility = excluded.visibility,
+		scope = excluded.scope, created_hlc = excluded.created_hlc, created_device = excluded.created_device`
+	putFieldsHead = "INSERT INTO fields (record_id, field, value, hlc, device, user, op_id)"
+	putFieldsTail = `ON CONFLICT (record_id, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, device = excluded.device,
+		user = excluded.user, op_id = excluded.op_id`
+	appendAllHead = "INSERT INTO changes (seq, op_id, device, kind, entity_id, body, received_at)"
+	opSeqsSQL     = "SELECT op_id, seq FROM changes WHERE op_id IN (?)"
+	rejectionsSQL = "SELECT op_id, code, reason FROM rejections WHERE op_id IN (?)"
+	recordsSQL    = "SELECT id, entity, owner, visibility, scope, created_hlc, created_device FROM records WHERE id IN (?)"
+)
+
+func insertSQL(head, tail string, rows, cols int) string {
+	return head + " VALUES " + placeholders(rows, cols) + " " + tail
+}
+
+func inSQL(q string, n int) string {
+	return strings.Replace(q, "(?)", "("+strings.Repeat("?, ", n-1)+"?)", 1)
+}
+
+// bulkSQL are the whole-chunk bulk statements, prepared at Open.
+func bulkSQL() []string {
+	return []string{insertSQL(putRecordsHead, putRecordsTail, chunkRows, 7), insertSQL(putFieldsHead, putFieldsTail, chunkRows, 7),
+		insertSQL(appendAllHead, "", chunkRows, 7), inSQL(opSeqsSQL, chunkRows), inSQL(rejectionsSQL, chunkRows), inSQL(recordsSQL, chunkRows)}
+}
+
+// placeholders returns "(?, ?), (?, ?)…": rows groups of cols.
+func placeholders(rows, cols int) string {
+	one := "(" + strings.Repeat("?, ", cols-1) + "?)"
+	return strings.Repeat(one+", ", rows-1) + one
+}
+
+// chunks calls fn on successive slices of at most chunkRows of n items.
+func chunks(n int, fn func(lo, hi int) error) error {
+	for lo := 0; lo < n; lo += chunkRows {
+		if err := fn(lo, min(lo+chunkRows, n)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *writeTx) queryIn(q string, ids []string, scan func(*sql.Rows) error) error {
+	return chunks(len(ids), func(lo, hi int) error {
+		st, err := w.stmt(inSQL(q, hi-lo))
+		if err != nil {
+			return err
+		}
+		args := make([]any, hi-lo)
+		for i, id := range ids[lo:hi] {
+			args[i] = id
+		}
+		rows, err := st.QueryContext(w.ctx, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+}
+
+func (w *writeTx) OpSeqs(ids []string) (map[string]int64, error) {
+	out := map[string]int64{}
+	return out, w.queryIn(opSeqsSQL, ids, func(r *sql.Rows) error {
+		var id string
+		var seq int64
+		err := r.Scan(&id, &seq)
+		out[id] = seq
+		return err
+	})
+}
+
+func (w *writeTx) Rejections(ids []string) (map[string]wire.Rejection, error) {
+	out := map[string]wire.Rejection{}
+	return out, w.queryIn(rejectionsSQL, ids, func(r *sql.Rows) error {
+		var rj wire.Rejection
+		err := r.Scan(&rj.OpID, &rj.Code, &rj.Reason)
+		out[rj.OpID] = rj
+		return err
+	})
+}
+
+func (w *writeTx) Records(ids []string) (map[string]server.Record, error) {
+	out := map[string]server.Record{}
+	return out, w.queryIn(recordsSQL, ids, func(r *sql.Rows) error {
+		var rec server.Record
+		var h int64
+		err := r.Scan(&rec.ID, &rec.Entity, &rec.Owner, &rec.Visibility, &rec.Scope, &h, &rec.CreatedDevice)
+		rec.CreatedHLC = uint64(h)
+		out[rec.ID] = rec
+		return err
+	})
+}
+
+// insertRows runs an INSERT of n rows of cols values, args(i) giving row i's, in as few
+// statements as the parameter limit allows; tail follows the VALUES list.
+func (w *writeTx) insertRows(head, tail string, n, cols int, args func(i int, into []any) []any) error {
+	return chunks(n, func(lo, hi int) error {
+		st, err := w.stmt(insertSQL(head, tail, hi-lo, cols))
+		if err != nil {
+			return err
+		}
+		a := make([]any, 0, (hi-lo)*cols)
+		for i := lo; i < hi; i++ {
+			a = args(i, a)
+		}
+		_, err = st.ExecContext(w.ctx, a...)
+		return err
+	})
+}
+
+func (w *writeTx) PutRecords(rs []server.Record) error {
+	return w.insertRows(putRecordsHead, putRecordsTail, len(rs), 7,
+		func(i int, a []any) []any {
+			r := rs[i]
+			return append(a, r.ID, r.Entity, r.Owner, r.Visibility, r.Scope, int64(r.CreatedHLC), r.CreatedDevice)
+		})
+}
+
+func (w *writeTx) PutFieldRows(rows []server.FieldRow) error {
+	return w.insertRows(putFieldsHead, putFieldsTail, len(rows), 7,
+		func(i int, a []any) []any {
+			r := rows[i]
+			return append(a, r.Record, r.Name, string(r.Field.Value), int64(r.Field.HLC), r.Field.Device, r.Field.User, r.Field.OpID)
+		})
+}
+
+func (w *writeTx) AppendAll(cs []*wire.Change, now time.Time) error {
+	bodies := make([]string, len(cs))
+	for i, c := range cs {
+		c.Seq = w.ws.LastSeq + int64(i) + 1
+		b, err := json.Marshal(c)
+		if err != nil {
+			return err
+		}
+		bodies[i] = string(b)
+	}
+	at := ft(now)
+	err := w.insertRows(appendAllHead, "", len(cs), 7,
+		func(i int, a []any) []any {
+			c := cs[i]
+			return append(a, c.Seq, c.OpID, c.Device, c.Kind, c.EntityID, bodies[i], at)
+		})
+	if err != nil {
+		return err
+	}
+	w.ws.LastSeq += int64(len(cs))
+	return nil
+}

@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) server.Storage) {
 	t.Run("Revoke", func(t *testing.T) { testRevoke(t, inited(t)) })
 	t.Run("WriteAndRollback", func(t *testing.T) { testWrite(t, inited(t)) })
 	t.Run("PullVisibility", func(t *testing.T) { testPull(t, inited(t)) })
+	t.Run("Bulk", func(t *testing.T) { testBulk(t, inited(t)) })
 	t.Run("ConcurrentWrites", func(t *testing.T) { testConcurrent(t, inited(t)) })
 }
 
@@ -306,7 +307,7 @@ func testPull(t *testing.T, st server.Storage) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids := func(cs []wire.Change) string {
+	ids := func(cs []server.RawChange) string {
 		s := ""
 		for _, c := range cs {
 			s += c.OpID + " "
@@ -337,6 +338,11 @@ func testPull(t *testing.T, st server.Storage) {
 			for _, c := range got {
 				if c.Seq == 0 {
 					t.Fatalf("change %s without its seq", c.OpID)
+				}
+				// The body is what the device gets: the whole change, seq included.
+				w, err := c.Decode()
+				if err != nil || w.Seq != c.Seq || w.OpID != c.OpID {
+					t.Fatalf("change %s at %d: body %s (%v)", c.OpID, c.Seq, c.Body, err)
 				}
 			}
 		})
@@ -426,6 +432,109 @@ func testConcurrent(t *testing.T, st server.Storage) {
 	for i, c := range all {
 		if c.Seq != int64(i+1) {
 			t.Fatalf("seq %d at position %d: not contiguous", c.Seq, i)
+		}
+	}
+}
+
+// testBulk: the bulk forms read and write what the row-by-row ones do, over more rows
+// than one statement of a backend may hold, and AppendAll's seqs follow Append's.
+func testBulk(t *testing.T, st server.Storage) {
+	ctx := context.Background()
+	const n = 700
+	var opIDs, recIDs []string
+	err := st.Write(ctx, func(tx server.WriteTx) error {
+		if _, err := tx.Append(op("first", "dev-a", "contact", "r0", "create", 1, map[string]string{"name": `"0"`}), t0); err != nil {
+			return err
+		}
+		var cs []*wire.Change
+		var rs []server.Record
+		var fs []server.FieldRow
+		for i := range n {
+			id, rec := fmt.Sprintf("op%d", i), fmt.Sprintf("r%d", i)
+			opIDs, recIDs = append(opIDs, id), append(recIDs, rec)
+			cs = append(cs, op(id, "dev-a", "contact", rec, "create", uint64(i+2), map[string]string{"name": fmt.Sprintf(`"%d"`, i)}))
+			rs = append(rs, server.Record{ID: rec, Entity: "contact", Owner: "ann", Visibility: "team", CreatedHLC: uint64(i + 2), CreatedDevice: "dev-a"})
+			for _, f := range []string{"name", "title"} {
+				fs = append(fs, server.FieldRow{Record: rec, Name: f, Field: server.Field{Value: json.RawMessage(fmt.Sprintf(`"%s %d"`, f, i)),
+					HLC: uint64(i + 2), Device: "dev-a", User: "ann", OpID: id}})
+			}
+		}
+		if err := tx.AppendAll(cs, t0); err != nil {
+			return err
+		}
+		for i, c := range cs {
+			if c.Seq != int64(i+2) {
+				return fmt.Errorf("AppendAll gave change %d seq %d; want %d", i, c.Seq, i+2)
+			}
+		}
+		if tx.Workspace().LastSeq != n+1 {
+			return fmt.Errorf("last seq %d after AppendAll; want %d", tx.Workspace().LastSeq, n+1)
+		}
+		if err := tx.PutRecords(rs); err != nil {
+			return err
+		}
+		if err := tx.PutFieldRows(fs); err != nil {
+			return err
+		}
+		// Replacing: the second write of a row wins.
+		rs[5].Visibility = "private"
+		if err := tx.PutRecords(rs[5:6]); err != nil {
+			return err
+		}
+		fs[0].Field.Value = json.RawMessage(`"renamed"`)
+		return tx.PutFieldRows(fs[:1])
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.Write(ctx, func(tx server.WriteTx) error {
+		seqs, err := tx.OpSeqs(append(opIDs, "first", "missing"))
+		if err != nil {
+			return err
+		}
+		if len(seqs) != n+1 || seqs["first"] != 1 || seqs["op0"] != 2 || seqs[opIDs[n-1]] != n+1 {
+			return fmt.Errorf("OpSeqs: %d found, first %d, op0 %d", len(seqs), seqs["first"], seqs["op0"])
+		}
+		if err := tx.Reject(wire.Rejection{OpID: "op3", Code: wire.RejectForbidden, Reason: "no"}, "dev-a", t0); err != nil {
+			return err
+		}
+		rejs, err := tx.Rejections(opIDs)
+		if err != nil {
+			return err
+		}
+		if len(rejs) != 1 || rejs["op3"].Code != wire.RejectForbidden {
+			return fmt.Errorf("rejections: %+v", rejs)
+		}
+		recs, err := tx.Records(append(recIDs, "nope"))
+		if err != nil {
+			return err
+		}
+		if len(recs) != n || recs["r5"].Visibility != "private" || recs["r6"].Visibility != "team" || recs["r9"].CreatedHLC != 11 {
+			return fmt.Errorf("records: %d found, r5 %+v", len(recs), recs["r5"])
+		}
+		fields, err := tx.Fields("r0")
+		if err != nil {
+			return err
+		}
+		if string(fields["name"].Value) != `"renamed"` || string(fields["title"].Value) != `"title 0"` || fields["title"].OpID != "op0" {
+			return fmt.Errorf("Fields(r0) = %+v", fields)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _, err := st.Pull(ctx, server.PullQuery{Limit: 1000, Viewer: "ann", Device: "other"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page) != n+1 {
+		t.Fatalf("pulled %d changes; want %d", len(page), n+1)
+	}
+	for i, c := range page {
+		w, err := c.Decode()
+		if err != nil || w.Seq != int64(i+1) || c.Seq != w.Seq {
+			t.Fatalf("change %d: seq %d, body %s (%v)", i, c.Seq, c.Body, err)
 		}
 	}
 }
