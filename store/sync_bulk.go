@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Pulled changes are applied in runs: a run of creates of records this database does not
@@ -26,6 +27,97 @@ import (
 // syncSearchStale (a sync_state key) is set while a first pull leaves search indexing
 // to FinishPull.
 const syncSearchStale = "search_stale"
+
+// syncDeferredIndexes (a sync_state key) holds the indexes a first pull dropped, for
+// FinishPull to create again: a JSON list of {table, sql}.
+const syncDeferredIndexes = "deferred_indexes"
+
+// pullCacheKiB is the page cache of a first pull's transactions: one holds the pages of
+// tens of thousands of changes (their timeline entries touch contacts all over the
+// table) until it commits.
+const pullCacheKiB = 256 << 10
+
+// pullKeepIndexes are the indexes a first pull reads while it applies (settling
+// timeline entries, last-touched times, merge chains): never dropped.
+var pullKeepIndexes = map[string]bool{"interactions_contact": true, "interactions_supersedes": true, "contacts_merged": true}
+
+// prepareFirstPull readies a transaction of a first pull: a larger page cache, and on the
+// first one the nearly empty tables' secondary indexes dropped (and listed in sync_state
+// for FinishPull). It returns what restores the cache.
+func (t *Tx) prepareFirstPull() (func(), error) {
+	var cache int64
+	if err := t.tx.QueryRowContext(t.ctx, "PRAGMA cache_size").Scan(&cache); err != nil {
+		return nil, err
+	}
+	restore := func() {}
+	if cache > -pullCacheKiB && cache < pullCacheKiB/4 { // negative: KiB; positive: pages
+		if _, err := t.tx.ExecContext(t.ctx, fmt.Sprintf("PRAGMA cache_size = %d", -pullCacheKiB)); err != nil {
+			return nil, err
+		}
+		restore = func() { t.tx.ExecContext(context.WithoutCancel(t.ctx), fmt.Sprintf("PRAGMA cache_size = %d", cache)) }
+	}
+	var n int
+	if err := t.tx.QueryRowContext(t.ctx, "SELECT count(*) FROM sync_state WHERE key IN (?, ?)", syncSearchStale, syncDeferredIndexes).Scan(&n); err != nil {
+		return restore, err
+	}
+	if n > 0 {
+		return restore, nil // not the first transaction of this pull
+	}
+	var dropped []droppedIndex
+	for _, table := range deferTables {
+		var rows int
+		q := fmt.Sprintf("SELECT count(*) FROM (SELECT 1 FROM %s LIMIT %d)", table, deferIndexRows)
+		if err := t.tx.QueryRowContext(t.ctx, q).Scan(&rows); err != nil {
+			return restore, err
+		}
+		if rows >= deferIndexRows {
+			continue
+		}
+		list, err := t.indexesOf(table)
+		if err != nil {
+			return restore, err
+		}
+		dropped = append(dropped, list...)
+	}
+	for _, d := range dropped {
+		if _, err := t.tx.ExecContext(t.ctx, `DROP INDEX "`+strings.ReplaceAll(d.Name, `"`, `""`)+`"`); err != nil {
+			return restore, fmt.Errorf("first pull: %w", err)
+		}
+	}
+	b, err := json.Marshal(dropped)
+	if err != nil {
+		return restore, err
+	}
+	return restore, setSyncState(t.ctx, t.tx, map[string]string{syncDeferredIndexes: string(b)})
+}
+
+// droppedIndex is an index a first pull dropped.
+type droppedIndex struct {
+	Table string `json:"table"`
+	Name  string `json:"name"`
+	SQL   string `json:"sql"`
+}
+
+// indexesOf lists table's secondary indexes a first pull may drop: not unique, not read
+// by the pull.
+func (t *Tx) indexesOf(table string) ([]droppedIndex, error) {
+	rows, err := t.tx.QueryContext(t.ctx, "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name", table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []droppedIndex
+	for rows.Next() {
+		var name, q string
+		if err := rows.Scan(&name, &q); err != nil {
+			return nil, err
+		}
+		if !strings.HasPrefix(strings.ToUpper(q), "CREATE UNIQUE") && !pullKeepIndexes[name] {
+			out = append(out, droppedIndex{Table: table, Name: name, SQL: q})
+		}
+	}
+	return out, rows.Err()
+}
 
 // bulkRunMin is the fewest changes worth applying as a run; shorter ones go one by one
 // (a variable for tests).
@@ -364,6 +456,7 @@ func (t *Tx) runState(run []RemoteChange) (*runState, error) {
 	opIDs := make([]string, 0, len(run))
 	byEntity := map[string][]string{}
 	var contacts, entries, amended []string
+	seenContact := map[string]bool{}
 	for i := range run {
 		c := &run[i]
 		opIDs = append(opIDs, c.OpID)
@@ -374,7 +467,8 @@ func (t *Tx) runState(run []RemoteChange) (*runState, error) {
 		case EntityInteraction:
 			entries = append(entries, c.EntityID)
 			amended = append(amended, c.EntityID)
-			if id := rawString(c.Fields["contact_id"]); id != "" {
+			if id := rawString(c.Fields["contact_id"]); id != "" && !seenContact[id] {
+				seenContact[id] = true
 				contacts = append(contacts, id)
 			}
 			if id := rawString(c.Fields["supersedes"]); id != "" {
@@ -486,34 +580,58 @@ func (t *Tx) nextOpSeq() (int64, error) {
 func (db *DB) DeferSearchForPull(ctx context.Context) (bool, error) {
 	var stale, pulled, n int
 	err := db.sql.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM sync_state WHERE key = ?1),
+		(SELECT count(*) FROM sync_state WHERE key IN (?1, ?4)),
 		(SELECT count(*) FROM sync_state WHERE key = ?2 AND value <> ''),
 		(SELECT count(*) FROM (SELECT 1 FROM contacts LIMIT ?3)) + (SELECT count(*) FROM (SELECT 1 FROM companies LIMIT ?3)) +
 		(SELECT count(*) FROM (SELECT 1 FROM deals LIMIT ?3)) + (SELECT count(*) FROM (SELECT 1 FROM interactions LIMIT ?3)) +
 		(SELECT count(*) FROM (SELECT 1 FROM follow_ups LIMIT ?3))`,
-		syncSearchStale, SyncCursor, deferSearchRecords).Scan(&stale, &pulled, &n)
+		syncSearchStale, SyncCursor, deferSearchRecords, syncDeferredIndexes).Scan(&stale, &pulled, &n)
 	if err != nil {
 		return false, fmt.Errorf("read sync state: %w", err)
 	}
 	return stale > 0 || (pulled == 0 && n < deferSearchRecords), nil
 }
 
-// FinishPull ends a pull that left search to it: every search table is rebuilt, in one
-// transaction with clearing the mark. It does nothing when no pull deferred search.
+// FinishPull ends a pull that left search to it: the indexes it dropped are created
+// again and every search table is rebuilt, in one transaction with clearing the marks.
+// It does nothing when no pull deferred search.
 func (db *DB) FinishPull(ctx context.Context) error {
 	var stale int
-	if err := db.sql.QueryRowContext(ctx, "SELECT count(*) FROM sync_state WHERE key = ?", syncSearchStale).Scan(&stale); err != nil {
+	if err := db.sql.QueryRowContext(ctx, "SELECT count(*) FROM sync_state WHERE key IN (?, ?)", syncSearchStale, syncDeferredIndexes).Scan(&stale); err != nil {
 		return fmt.Errorf("read sync state: %w", err)
 	}
 	if stale == 0 {
 		return nil
 	}
 	err := db.syncWrite(ctx, func(t *Tx) error {
+		var list sql.NullString
+		err := t.tx.QueryRowContext(t.ctx, "SELECT value FROM sync_state WHERE key = ?", syncDeferredIndexes).Scan(&list)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if list.Valid {
+			var dropped []droppedIndex
+			if err := json.Unmarshal([]byte(list.String), &dropped); err != nil {
+				return fmt.Errorf("read dropped indexes: %w", err)
+			}
+			for _, d := range dropped {
+				var n int
+				if err := t.tx.QueryRowContext(t.ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?", d.Name).Scan(&n); err != nil {
+					return err
+				}
+				if n > 0 {
+					continue // there again (a migration made it)
+				}
+				if _, err := t.tx.ExecContext(t.ctx, d.SQL); err != nil {
+					return fmt.Errorf("create index %s: %w", d.Name, err)
+				}
+			}
+		}
 		if err := rebuildSearch(t.ctx, t.tx); err != nil {
 			return err
 		}
 		clear(t.reindex)
-		_, err := t.tx.ExecContext(t.ctx, "DELETE FROM sync_state WHERE key = ?", syncSearchStale)
+		_, err = t.tx.ExecContext(t.ctx, "DELETE FROM sync_state WHERE key IN (?, ?)", syncSearchStale, syncDeferredIndexes)
 		return err
 	})
 	if err != nil {

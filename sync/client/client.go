@@ -242,7 +242,7 @@ func (c *Client) pushAll(ctx context.Context, rep *Report) error {
 
 // pullBatch is how many pulled changes (whole pages) pullAll applies per transaction, at
 // most: one commit, one fsync, one cursor saved per batch.
-const pullBatch = 10000
+const pullBatch = 50000
 
 // pullAll pulls until the server has nothing more. Pages are fetched ahead by a second
 // goroutine while the last ones are applied, and applied several to a transaction (with
