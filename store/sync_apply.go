@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // RemoteChange is one change pulled from the team server: another device's op, a whole
@@ -80,36 +81,42 @@ type ApplyResult struct {
 // nothing. The local clock moves past every clock pulled, so an edit made after seeing a
 // change orders after it. A change that cannot be applied is parked, never blocking the rest.
 func (db *DB) ApplyRemote(ctx context.Context, changes []RemoteChange, state map[string]string) (ApplyResult, error) {
+	return db.ApplyPulled(ctx, changes, state, PullOptions{})
+}
+
+// PullOptions tunes ApplyPulled.
+type PullOptions struct {
+	// DeferSearch leaves the search index alone: the changes' records are indexed by
+	// FinishPull's one rebuild of every search table, which is many times faster than
+	// indexing a large first pull record by record. It is remembered in the database (in
+	// the same transaction as the changes), so a pull interrupted by a crash still ends
+	// with the rebuild. Search shows the records pulled so far only after it.
+	//
+	// The first such pull into nearly empty tables also drops their secondary indexes
+	// (but those the pull itself reads), and FinishPull builds them again: one sort
+	// each instead of a million keys inserted in random order.
+	DeferSearch bool
+}
+
+// ApplyPulled is ApplyRemote with options. The changes may span several pull pages:
+// they are applied in order, as one transaction with state.
+func (db *DB) ApplyPulled(ctx context.Context, changes []RemoteChange, state map[string]string, opts PullOptions) (ApplyResult, error) {
 	var res ApplyResult
 	err := db.syncWrite(ctx, func(t *Tx) error {
 		res = ApplyResult{}
-		for i := range changes {
-			c := &changes[i]
-			if _, err := t.exec("SAVEPOINT change"); err != nil {
+		if opts.DeferSearch {
+			restore, err := t.prepareFirstPull()
+			if err != nil {
 				return err
 			}
-			marked := len(t.reindex)
-			before := make(map[ref]bool, marked)
-			for r := range t.reindex {
-				before[r] = true
-			}
-			err := t.applyChange(c, &res)
-			if err != nil {
-				if ctx.Err() != nil {
-					return err
-				}
-				if _, rerr := t.exec("ROLLBACK TO change"); rerr != nil {
-					return rerr
-				}
-				if len(t.reindex) != marked {
-					t.reindex = before
-				}
-				if err := t.parkChange(c, err); err != nil {
-					return err
-				}
-				res.Parked++
-			}
-			if _, err := t.exec("RELEASE change"); err != nil {
+			defer restore()
+		}
+		if err := t.applyChanges(changes, &res); err != nil {
+			return err
+		}
+		if opts.DeferSearch {
+			clear(t.reindex)
+			if err := setSyncState(ctx, t.tx, map[string]string{syncSearchStale: "1"}); err != nil {
 				return err
 			}
 		}
@@ -119,6 +126,37 @@ func (db *DB) ApplyRemote(ctx context.Context, changes []RemoteChange, state map
 		return ApplyResult{}, fmt.Errorf("apply pulled changes: %w", err)
 	}
 	return res, nil
+}
+
+// applyOne applies one change in a savepoint of its own, parking it when it cannot be
+// applied.
+func (t *Tx) applyOne(c *RemoteChange, res *ApplyResult) error {
+	if _, err := t.exec("SAVEPOINT change"); err != nil {
+		return err
+	}
+	marked := len(t.reindex)
+	before := make(map[ref]bool, marked)
+	for r := range t.reindex {
+		before[r] = true
+	}
+	err := t.applyChange(c, res)
+	if err != nil {
+		if t.ctx.Err() != nil {
+			return err
+		}
+		if _, rerr := t.exec("ROLLBACK TO change"); rerr != nil {
+			return rerr
+		}
+		if len(t.reindex) != marked {
+			t.reindex = before
+		}
+		if err := t.parkChange(c, err); err != nil {
+			return err
+		}
+		res.Parked++
+	}
+	_, err = t.exec("RELEASE change")
+	return err
 }
 
 // syncWrite runs fn in one immediate transaction on a connection whose foreign keys are
@@ -421,35 +459,10 @@ func (t *Tx) replayOwn(s entitySpec, entity, id string) error {
 // logRemote appends a pulled op to the local op log, so history shows it and a replay of
 // it is recognised.
 func (t *Tx) logRemote(c *RemoteChange) error {
-	var fb bytes.Buffer
-	keys := make([]string, 0, len(c.Fields))
-	for k := range c.Fields {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	fb.WriteByte('{')
-	for i, k := range keys {
-		if i > 0 {
-			fb.WriteByte(',')
-		}
-		kb, _ := json.Marshal(k)
-		fb.Write(kb)
-		fb.WriteByte(':')
-		fb.Write(c.Fields[k])
-	}
-	fb.WriteByte('}')
-	var base any
-	if len(c.Base) > 0 {
-		b, _ := json.Marshal(c.Base)
-		base = string(b)
-	}
-	at := c.At
-	if at.IsZero() {
-		at = t.now
-	}
+	fields, base, at := t.remoteLogValues(c)
 	res, err := t.exec(`INSERT INTO ops (op_id, group_id, hlc, device, entity, entity_id, kind, fields, old, base, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?) ON CONFLICT (op_id) DO NOTHING`,
-		c.OpID, c.OpID, int64(c.HLC), c.Device, c.Entity, c.EntityID, c.Kind, fb.String(), base, fmtTime(at))
+		c.OpID, c.OpID, int64(c.HLC), c.Device, c.Entity, c.EntityID, c.Kind, fields, base, fmtTime(at))
 	if err != nil {
 		return fmt.Errorf("log pulled op: %w", err)
 	}
@@ -462,16 +475,55 @@ func (t *Tx) logRemote(c *RemoteChange) error {
 	}
 	// Each pulled op is a change group of its own, named for history; undo only ever
 	// picks this device's groups.
-	who := c.User
-	if who == "" {
-		who = "the team"
-	}
 	_, err = t.exec(`INSERT INTO op_groups (id, seq, at, device, summary) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-		c.OpID, seq, fmtTime(at), c.Device, fmt.Sprintf("%s %s (synced from %s)", c.Kind, strings.ReplaceAll(c.Entity, "_", "-"), who))
+		c.OpID, seq, fmtTime(at), c.Device, remoteSummary(c))
 	if err != nil {
 		return fmt.Errorf("log pulled op: %w", err)
 	}
 	return nil
+}
+
+// remoteLogValues returns what the op log keeps of a pulled op: its fields as one JSON
+// object (keys sorted, values as received), its base (or nil) and its time.
+func (t *Tx) remoteLogValues(c *RemoteChange) (fields string, base any, at time.Time) {
+	var fb bytes.Buffer
+	keys := make([]string, 0, len(c.Fields))
+	n := 2
+	for k, v := range c.Fields {
+		keys = append(keys, k)
+		n += len(k) + len(v) + 4
+	}
+	sort.Strings(keys)
+	fb.Grow(n)
+	fb.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			fb.WriteByte(',')
+		}
+		kb, _ := json.Marshal(k)
+		fb.Write(kb)
+		fb.WriteByte(':')
+		fb.Write(c.Fields[k])
+	}
+	fb.WriteByte('}')
+	if len(c.Base) > 0 {
+		b, _ := json.Marshal(c.Base)
+		base = string(b)
+	}
+	at = c.At
+	if at.IsZero() {
+		at = t.now
+	}
+	return fb.String(), base, at
+}
+
+// remoteSummary names a pulled op's change group, for history.
+func remoteSummary(c *RemoteChange) string {
+	who := c.User
+	if who == "" {
+		who = "the team"
+	}
+	return fmt.Sprintf("%s %s (synced from %s)", c.Kind, strings.ReplaceAll(c.Entity, "_", "-"), who)
 }
 
 // clock is a field clock: an HLC and the device that wrote it.
@@ -544,6 +596,9 @@ func (t *Tx) setFieldClock(id, field string, c clock) error {
 // decodeValue turns a JSON field value into what the store writes: nil, string, int64,
 // bool, or a list (emails, phones) left for writeSpecial to convert.
 func decodeValue(raw json.RawMessage) (any, error) {
+	if v, ok := decodeSimple(raw); ok {
+		return v, nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var v any
@@ -558,6 +613,45 @@ func decodeValue(raw json.RawMessage) (any, error) {
 		return i, nil
 	}
 	return v, nil
+}
+
+// decodeSimple decodes, without a JSON decoder, the values most fields hold: null, true,
+// false, a string without escapes, an integer. It reports false for anything else (which
+// decodeValue then decodes, or refuses, as before).
+func decodeSimple(raw json.RawMessage) (any, bool) {
+	switch string(raw) {
+	case "null":
+		return nil, true
+	case "true":
+		return true, true
+	case "false":
+		return false, true
+	}
+	if len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' {
+		body := raw[1 : len(raw)-1]
+		for _, b := range body {
+			if b < 0x20 || b == '"' || b == '\\' {
+				return nil, false
+			}
+		}
+		if !utf8.Valid(body) {
+			return nil, false // the decoder replaces what is not UTF-8
+		}
+		return string(body), true
+	}
+	if len(raw) > 0 && len(raw) < 19 {
+		for i, b := range raw {
+			if (b < '0' || b > '9') && !(i == 0 && b == '-' && len(raw) > 1) {
+				return nil, false
+			}
+		}
+		if (raw[0] == '0' && len(raw) > 1) || (len(raw) > 2 && raw[0] == '-' && raw[1] == '0') {
+			return nil, false // not JSON; the decoder says so
+		}
+		n, err := strconv.ParseInt(string(raw), 10, 64)
+		return n, err == nil
+	}
+	return nil, false
 }
 
 // settleEntry derives a timeline entry's state from the entries that name it, the same on

@@ -240,13 +240,124 @@ func (c *Client) pushAll(ctx context.Context, rep *Report) error {
 	}
 }
 
+// pullBatch is how many pulled changes (whole pages) pullAll applies per transaction, at
+// most: one commit, one fsync, one cursor saved per batch.
+const pullBatch = 50000
+
+// pullAll pulls until the server has nothing more. Pages are fetched ahead by a second
+// goroutine while the last ones are applied, and applied several to a transaction (with
+// the cursor of the last), so a crash keeps whole pages or none of them. A first pull
+// into an empty database leaves search to one rebuild at the end (store.FinishPull).
 func (c *Client) pullAll(ctx context.Context, rep *Report) error {
+	st, err := c.DB.SyncState(ctx)
+	if err != nil {
+		return err
+	}
+	deferSearch, err := c.DB.DeferSearchForPull(ctx)
+	if err != nil {
+		return err
+	}
+	type page struct {
+		resp *wire.PullResponse
+		err  error
+	}
+	fctx, cancel := context.WithCancel(ctx)
+	pages := make(chan page, 4)
+	go func() {
+		defer close(pages)
+		cursor := st.Cursor
+		for {
+			resp, err := c.fetchPage(fctx, cursor)
+			select {
+			case pages <- page{resp, err}:
+			case <-fctx.Done():
+				return
+			}
+			if err != nil || !resp.HasMore {
+				return
+			}
+			cursor = resp.NextCursor
+		}
+	}()
+	defer func() {
+		cancel()
+		for range pages { // wait for the fetcher to end
+		}
+	}()
 	for {
-		more, err := c.PullOnce(ctx, rep)
-		if err != nil || !more {
-			return err
+		var batch []*wire.PullResponse
+		var fetchErr error
+		n := 0
+		for n < pullBatch {
+			p, ok := <-pages
+			if !ok {
+				break
+			}
+			if p.err != nil {
+				fetchErr = p.err
+				break
+			}
+			batch = append(batch, p.resp)
+			n += len(p.resp.Changes)
+			if !p.resp.HasMore {
+				break
+			}
+		}
+		if len(batch) > 0 {
+			if err := c.applyPages(ctx, rep, batch, deferSearch); err != nil {
+				return err
+			}
+		}
+		if fetchErr != nil {
+			return fetchErr
+		}
+		if len(batch) == 0 || !batch[len(batch)-1].HasMore {
+			break
 		}
 	}
+	if deferSearch {
+		return c.DB.FinishPull(ctx)
+	}
+	return nil
+}
+
+// fetchPage asks for the page after cursor.
+func (c *Client) fetchPage(ctx context.Context, cursor string) (*wire.PullResponse, error) {
+	limit := c.PullLimit
+	if limit <= 0 {
+		limit = wire.MaxPullPage
+	}
+	var resp wire.PullResponse
+	q := url.Values{"cursor": {cursor}, "limit": {strconv.Itoa(limit)}}
+	if err := c.do(ctx, http.MethodGet, "/v1/sync/pull?"+q.Encode(), nil, &resp); err != nil {
+		return nil, err
+	}
+	if _, err := wire.ParseCursor(resp.NextCursor); err != nil {
+		return nil, fmt.Errorf("server sent a bad cursor: %w", err)
+	}
+	return &resp, nil
+}
+
+// applyPages applies consecutive pages in one transaction, saving the last one's cursor.
+func (c *Client) applyPages(ctx context.Context, rep *Report, pages []*wire.PullResponse, deferSearch bool) error {
+	var changes []store.RemoteChange
+	for _, p := range pages {
+		for _, ch := range p.Changes {
+			changes = append(changes, toStore(ch))
+		}
+	}
+	last := pages[len(pages)-1]
+	state := map[string]string{store.SyncCursor: last.NextCursor}
+	if err := c.noteClock(ctx, rep, last.ServerHLC, state); err != nil {
+		return err
+	}
+	res, err := c.DB.ApplyPulled(ctx, changes, state, store.PullOptions{DeferSearch: deferSearch})
+	if err != nil {
+		return err
+	}
+	rep.Pulled += len(changes)
+	rep.add(res)
+	return nil
 }
 
 // PushOnce sends one batch of unsent ops and records the server's answer; it reports
@@ -409,32 +520,20 @@ func (c *Client) PullOnce(ctx context.Context, rep *Report) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	limit := c.PullLimit
-	if limit <= 0 {
-		limit = wire.MaxPullPage
-	}
-	var resp wire.PullResponse
-	q := url.Values{"cursor": {st.Cursor}, "limit": {strconv.Itoa(limit)}}
-	if err := c.do(ctx, http.MethodGet, "/v1/sync/pull?"+q.Encode(), nil, &resp); err != nil {
-		return false, err
-	}
-	if _, err := wire.ParseCursor(resp.NextCursor); err != nil {
-		return false, fmt.Errorf("server sent a bad cursor: %w", err)
-	}
-	changes := make([]store.RemoteChange, 0, len(resp.Changes))
-	for _, ch := range resp.Changes {
-		changes = append(changes, toStore(ch))
-	}
-	state := map[string]string{store.SyncCursor: resp.NextCursor}
-	if err := c.noteClock(ctx, rep, resp.ServerHLC, state); err != nil {
-		return false, err
-	}
-	res, err := c.DB.ApplyRemote(ctx, changes, state)
+	deferSearch, err := c.DB.DeferSearchForPull(ctx)
 	if err != nil {
 		return false, err
 	}
-	rep.Pulled += len(resp.Changes)
-	rep.add(res)
+	resp, err := c.fetchPage(ctx, st.Cursor)
+	if err != nil {
+		return false, err
+	}
+	if err := c.applyPages(ctx, rep, []*wire.PullResponse{resp}, deferSearch); err != nil {
+		return false, err
+	}
+	if deferSearch && !resp.HasMore {
+		return false, c.DB.FinishPull(ctx)
+	}
 	return resp.HasMore, nil
 }
 
