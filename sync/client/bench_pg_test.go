@@ -1,6 +1,7 @@
 package client_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/rolo-crm/rolo/sync/internal/synctest"
@@ -25,11 +26,16 @@ func BenchmarkConcurrentClients_Postgres(b *testing.B) {
 	}
 }
 
-// BenchmarkServerLoad_Postgres is BenchmarkServerLoad against one server replica over
-// PostgreSQL ($ROLO_TEST_POSTGRES).
+// BenchmarkServerLoad_Postgres is BenchmarkServerLoad against one and against three
+// server replicas over one PostgreSQL database ($ROLO_TEST_POSTGRES), the devices spread
+// across the replicas.
 func BenchmarkServerLoad_Postgres(b *testing.B) {
 	pgtest.Require(b)
-	serverLoad(b, func(b *testing.B) *synctest.Team {
-		return synctest.NewPostgresTeamIn(b, b.TempDir(), 1, server.Config{})
-	})
+	for _, n := range []int{1, 3} {
+		b.Run(fmt.Sprintf("replicas=%d", n), func(b *testing.B) {
+			serverLoad(b, func(b *testing.B) *synctest.Team {
+				return synctest.NewPostgresTeamIn(b, b.TempDir(), n, server.Config{})
+			})
+		})
+	}
 }

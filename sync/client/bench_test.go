@@ -256,7 +256,7 @@ func serverLoad(b *testing.B, team func(b *testing.B) *synctest.Team) {
 	for range b.N {
 		b.StopTimer()
 		tm := team(b)
-		cfg := loadgen.Config{URL: tm.URL, Duration: time.Duration(secs) * time.Second, Seed: 1}
+		cfg := loadgen.Config{URL: tm.URL, URLs: tm.Replicas, Duration: time.Duration(secs) * time.Second, Seed: 1}
 		for i := range devices {
 			user := fmt.Sprintf("user%02d", i%10)
 			cfg.Invites = append(cfg.Invites, loadgen.Invite{User: user, Code: tm.Invite(user, false)})

@@ -34,6 +34,9 @@ type Invite struct {
 type Config struct {
 	// URL is the server's base URL (e.g. http://127.0.0.1:7411).
 	URL string
+	// URLs, when set, are several replicas of one server: device i talks to URLs[i %
+	// len(URLs)] (URL is then ignored).
+	URLs []string
 	// Invites enrol the devices, one each: as many devices as invites.
 	Invites []Invite
 	// Duration is how long the load runs once every device has enrolled and created its
@@ -114,7 +117,11 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	hc := &http.Client{Transport: tr, Timeout: 60 * time.Second}
 	devs := make([]*device, len(cfg.Invites))
 	for i, inv := range cfg.Invites {
-		d := &device{id: uuid.Must(uuid.NewV7()).String(), user: inv.User, hc: hc, base: cfg.URL,
+		base := cfg.URL
+		if len(cfg.URLs) > 0 {
+			base = cfg.URLs[i%len(cfg.URLs)]
+		}
+		d := &device{id: uuid.Must(uuid.NewV7()).String(), user: inv.User, hc: hc, base: base,
 			clocks: map[string]string{}, rnd: rand.New(rand.NewPCG(cfg.Seed, uint64(i)))}
 		var res wire.EnrollResponse
 		if _, err := d.do(ctx, "POST", "/v1/enroll", wire.EnrollRequest{Code: inv.Code, DeviceID: d.id, DeviceName: fmt.Sprintf("loadgen %d", i)}, &res); err != nil {
