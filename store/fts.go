@@ -133,7 +133,7 @@ func (t *Tx) flushIndex() error {
 }
 
 func (t *Tx) ids(q string, args ...any) ([]string, error) {
-	rows, err := t.tx.QueryContext(t.ctx, q, args...)
+	rows, err := t.query(q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read ids: %w", err)
 	}
@@ -151,7 +151,7 @@ func (t *Tx) ids(q string, args ...any) ([]string, error) {
 
 func (t *Tx) indexOne(r ref) error {
 	src := indexSources[r.entity]
-	rows, err := t.tx.QueryContext(t.ctx, src.query+src.byID, r.id)
+	rows, err := t.query(src.query+src.byID, r.id)
 	if err != nil {
 		return fmt.Errorf("index %s: %w", r.entity, err)
 	}
@@ -173,7 +173,7 @@ func (t *Tx) indexOne(r ref) error {
 		return nil
 	}
 	rowid := vals[0]
-	if _, err := t.tx.ExecContext(t.ctx, "DELETE FROM "+src.fts+" WHERE rowid = ?", rowid); err != nil {
+	if _, err := t.exec("DELETE FROM "+src.fts+" WHERE rowid = ?", rowid); err != nil {
 		return fmt.Errorf("index %s: %w", r.entity, err)
 	}
 	if live, _ := vals[1].(int64); live == 0 {
@@ -181,7 +181,7 @@ func (t *Tx) indexOne(r ref) error {
 	}
 	args := append([]any{rowid}, vals[2:]...)
 	q := fmt.Sprintf("INSERT INTO %s (rowid, %s) VALUES (?%s)", src.fts, src.cols, repeat(", ?", len(vals)-2))
-	if _, err := t.tx.ExecContext(t.ctx, q, args...); err != nil {
+	if _, err := t.exec(q, args...); err != nil {
 		return fmt.Errorf("index %s: %w", r.entity, err)
 	}
 	if r.entity == EntityInteraction {
@@ -200,17 +200,17 @@ func (t *Tx) addTerms(text any) error {
 		`CREATE VIRTUAL TABLE IF NOT EXISTS temp.rolo_terms USING fts5 (t, content = '', tokenize = 'unicode61 remove_diacritics 2')`,
 		`CREATE VIRTUAL TABLE IF NOT EXISTS temp.rolo_terms_vocab USING fts5vocab(temp, rolo_terms, 'row')`,
 	} {
-		if _, err := t.tx.ExecContext(t.ctx, q); err != nil {
+		if _, err := t.exec(q); err != nil {
 			return err
 		}
 	}
-	if _, err := t.tx.ExecContext(t.ctx, "INSERT INTO temp.rolo_terms (rowid, t) VALUES (1, ?)", text); err != nil {
+	if _, err := t.exec("INSERT INTO temp.rolo_terms (rowid, t) VALUES (1, ?)", text); err != nil {
 		return err
 	}
-	if _, err := t.tx.ExecContext(t.ctx, "INSERT OR IGNORE INTO interaction_terms (term) SELECT term FROM temp.rolo_terms_vocab"); err != nil {
+	if _, err := t.exec("INSERT OR IGNORE INTO interaction_terms (term) SELECT term FROM temp.rolo_terms_vocab"); err != nil {
 		return err
 	}
-	_, err := t.tx.ExecContext(t.ctx, "INSERT INTO temp.rolo_terms (rolo_terms) VALUES ('delete-all')")
+	_, err := t.exec("INSERT INTO temp.rolo_terms (rolo_terms) VALUES ('delete-all')")
 	return err
 }
 

@@ -222,16 +222,9 @@ func (db *DB) syncWrite(ctx context.Context, fn func(t *Tx) error) (err error) {
 
 // queryRow runs a query for one row through the transaction's statement cache.
 func (t *Tx) queryRow(q string, args ...any) *sql.Row {
-	st, ok := t.stmts[q]
-	if !ok {
-		var err error
-		if st, err = t.tx.PrepareContext(t.ctx, q); err != nil {
-			return t.tx.QueryRowContext(t.ctx, q, args...)
-		}
-		if t.stmts == nil {
-			t.stmts = map[string]*sql.Stmt{}
-		}
-		t.stmts[q] = st
+	st, err := t.prepared(q)
+	if err != nil {
+		return t.tx.QueryRowContext(t.ctx, q, args...)
 	}
 	return st.QueryRowContext(t.ctx, args...)
 }
@@ -553,19 +546,7 @@ func parseClock(s string) (clock, error) {
 // fieldClocks returns a record's clock per field: its row in field_clocks, or the
 // record's creation clock.
 func (t *Tx) fieldClocks(id string, created clock) (func(string) clock, error) {
-	q := "SELECT field, hlc, device FROM field_clocks WHERE entity_id = ?"
-	st, ok := t.stmts[q]
-	if !ok {
-		var err error
-		if st, err = t.tx.PrepareContext(t.ctx, q); err != nil {
-			return nil, err
-		}
-		if t.stmts == nil {
-			t.stmts = map[string]*sql.Stmt{}
-		}
-		t.stmts[q] = st
-	}
-	rows, err := st.QueryContext(t.ctx, id)
+	rows, err := t.query("SELECT field, hlc, device FROM field_clocks WHERE entity_id = ?", id)
 	if err != nil {
 		return nil, err
 	}
