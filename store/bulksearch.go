@@ -23,8 +23,8 @@ import (
 
 // bulkSearch is a bulk load's indexing of new contacts.
 type bulkSearch struct {
-	// pending are the contacts created since the last batch of rows was written.
-	pending []string
+	// pending counts the contacts created since their last search statement was sent.
+	pending int
 	// off is set once the load changed a contact or company: the table is rebuilt.
 	off bool
 	// restore sets the search table's hash size back (which writes out its index).
@@ -32,13 +32,36 @@ type bulkSearch struct {
 }
 
 // startBulkSearch readies the contacts' search table for a bulk load: a large in-memory
-// hash, as for a rebuild.
+// hash, as for a rebuild. New contacts are found by rowid: each search statement indexes
+// the live contacts above the highest rowid the table holds (see bulkSearchInsert), so
+// indexing as they go in is on only when no search row lies above the contacts that
+// exist (it never does, unless the index was damaged: then the table is rebuilt).
 func startBulkSearch(ctx context.Context, tx *sql.Tx) (*bulkSearch, error) {
-	restore, err := setHashSize(ctx, tx, indexSources[EntityContact].fts, rebuildHashSize)
+	src := indexSources[EntityContact]
+	var above bool
+	err := tx.QueryRowContext(ctx, "SELECT coalesce((SELECT max(id) FROM "+src.fts+"_docsize), 0) > coalesce((SELECT max(rowid) FROM contacts), 0)").Scan(&above)
 	if err != nil {
 		return nil, fmt.Errorf("bulk load: search: %w", err)
 	}
-	return &bulkSearch{restore: restore}, nil
+	restoreHash, err := setHashSize(ctx, tx, src.fts, rebuildHashSize)
+	if err != nil {
+		return nil, fmt.Errorf("bulk load: search: %w", err)
+	}
+	// No merging while the load runs: each search statement's rows become a segment of
+	// their own (written out when the next statement opens a savepoint), and merging them
+	// as they come rewrites what was just written. A load leaves a few large segments,
+	// which later writes merge as FTS5 always does.
+	restoreMerge, err := setFTSOption(ctx, tx, src.fts, "automerge", 0, ftsDefaultAutomerge)
+	if err != nil {
+		return nil, fmt.Errorf("bulk load: search: %w", err)
+	}
+	restore := func() (sql.Result, error) {
+		if _, err := restoreMerge(); err != nil {
+			return nil, err
+		}
+		return restoreHash()
+	}
+	return &bulkSearch{restore: restore, off: above}, nil
 }
 
 // created notes a new contact, once all its rows are queued (at the end of Tx.create).
@@ -46,7 +69,7 @@ func (s *bulkSearch) created(entity, id string) {
 	if s == nil || s.off || entity != EntityContact {
 		return
 	}
-	s.pending = append(s.pending, id)
+	s.pending++
 }
 
 // changed notes a change other than a create to a record of entity.
@@ -54,69 +77,43 @@ func (s *bulkSearch) changed(entity string) {
 	if s == nil || entity != EntityContact && entity != EntityCompany {
 		return
 	}
-	s.off, s.pending = true, nil
+	s.off, s.pending = true, 0
 }
 
-// bulkSearchIDs is how many contacts one search statement indexes: a list of new
-// contacts is padded to the next of these sizes (repeating an id changes nothing in an
-// IN list), so that a handful of prepared statements serve the whole load.
+// bulkSearchBatch is how many new contacts wait before a search statement indexes them.
 //
-// Contacts are indexed many thousands at a time, not with each batch of rows: FTS5
+// Contacts are indexed tens of thousands at a time, not with each batch of rows: FTS5
 // writes its in-memory index out as a new segment whenever a later statement of the
 // transaction opens a savepoint (every multi-row INSERT does), and many small segments
-// cost more to merge than the tokenizing saved.
-var bulkSearchIDs = []int{16, 256, 4096, 16384}
+// cost more to write and to search than large ones. 50,000 contacts fill about half of
+// the rebuild's hash (rebuildHashSize).
+var bulkSearchBatch = 50000
 
-// flush sends, after the rows just queued for writing, the statements that index the
-// pending contacts: all of them, or only once there are enough for the largest
-// statement.
+// flush sends, after the rows just queued for writing, the statement that indexes the
+// pending contacts: whenever there are any (all), or only once there are enough.
 func (s *bulkSearch) flush(t *Tx, all bool) error {
-	if s == nil || s.off || len(s.pending) == 0 || !all && len(s.pending) < bulkSearchIDs[len(bulkSearchIDs)-1] {
+	if s == nil || s.off || s.pending == 0 || !all && s.pending < bulkSearchBatch {
 		return nil
 	}
-	ids := s.pending
-	s.pending = nil
-	for len(ids) > 0 {
-		n := bulkSearchIDs[len(bulkSearchIDs)-1]
-		for _, size := range bulkSearchIDs {
-			if size >= len(ids) {
-				n = size
-				break
-			}
-		}
-		chunk := ids[:min(n, len(ids))]
-		ids = ids[len(chunk):]
-		args := make([]any, n)
-		for i := range args {
-			args[i] = chunk[min(i, len(chunk)-1)]
-		}
-		if err := t.execLater("index contacts", bulkSearchInsert(n), args); err != nil {
-			return err
-		}
-	}
-	return nil
+	s.pending = 0
+	return t.execLater("index contacts", bulkSearchInsert(), nil)
 }
 
-// bulkSearchInserts caches the text of the indexing statements by size.
-var bulkSearchInserts sync.Map // int → string
-
-// bulkSearchInsert is the statement that indexes up to n new contacts: the rebuild's
-// INSERT … SELECT (rebuildTable), for the live contacts among the n ids, in rowid order
-// (FTS5 writes rows in ascending rowid order without flushing its in-memory hash).
-func bulkSearchInsert(n int) string {
-	if q, ok := bulkSearchInserts.Load(n); ok {
-		return q.(string)
-	}
+// bulkSearchInsert is the statement that indexes the new contacts: the rebuild's
+// INSERT … SELECT (rebuildTable), for the live contacts above the highest rowid the
+// search table holds. Every contact row the writer has written by then is complete (its
+// emails, phones, tags and company go in before it, or with it: see flushRows), and a
+// rowid range is read in rowid order, the order in which FTS5 adds rows without flushing
+// its in-memory hash, so nothing needs sorting.
+var bulkSearchInsert = sync.OnceValue(func() string {
 	src := indexSources[EntityContact]
 	vs := make([]string, len(strings.Split(src.cols, ",")))
 	for i := range vs {
 		vs[i] = fmt.Sprintf("v%d", i+1)
 	}
-	q := fmt.Sprintf("INSERT INTO %s (rowid, %s) SELECT r, %s FROM (%s%s AND c.id IN (%s)) ORDER BY r",
-		src.fts, src.cols, strings.Join(vs, ", "), src.query, src.allIDs, strings.TrimSuffix(strings.Repeat("?, ", n), ", "))
-	bulkSearchInserts.Store(n, q)
-	return q
-}
+	return fmt.Sprintf("INSERT INTO %s (rowid, %s) SELECT r, %s FROM (%s%s AND c.rowid > (SELECT coalesce(max(id), 0) FROM %s_docsize)) ORDER BY r",
+		src.fts, src.cols, strings.Join(vs, ", "), src.query, src.allIDs, src.fts)
+})
 
 // finish ends the indexing once every row is written (after Tx.settle): it writes out the
 // index, and reports the kinds whose search tables are up to date.

@@ -56,8 +56,8 @@ func rebuiltInstances(t *testing.T, db *DB) string {
 // makes, emails, phones, tags and company names included; and that a load which also
 // changes a company falls back to rebuilding.
 func TestBulk_SearchAsRowsGoIn(t *testing.T) {
-	defer func(ids []int) { bulkSearchIDs = ids }(bulkSearchIDs)
-	bulkSearchIDs = []int{2, 8}
+	defer func(n int) { bulkSearchBatch = n }(bulkSearchBatch)
+	bulkSearchBatch = 8
 	ctx := context.Background()
 	db, err := Open(ctx, filepath.Join(t.TempDir(), "rolo.db"), Options{Owner: "tester"})
 	if err != nil {
@@ -133,5 +133,15 @@ func TestBulk_SearchAsRowsGoIn(t *testing.T) {
 	}
 	if probs, err := db.Check(ctx); err != nil || len(probs) > 0 {
 		t.Errorf("check: %+v %v", probs, err)
+	}
+	if _, err := db.sql.ExecContext(ctx, "INSERT INTO contacts_fts (contacts_fts, rank) VALUES ('integrity-check', 0)"); err != nil {
+		t.Errorf("search index integrity: %v", err)
+	}
+	// The options a load changes for its duration are set back.
+	for k, want := range map[string]int{"automerge": ftsDefaultAutomerge, "hashsize": ftsDefaultHashSize} {
+		var got int
+		if err := db.sql.QueryRowContext(ctx, "SELECT v FROM contacts_fts_config WHERE k = ?", k).Scan(&got); err != nil || got != want {
+			t.Errorf("contacts_fts %s after a bulk load = %d (%v), want %d", k, got, err, want)
+		}
 	}
 }

@@ -293,14 +293,24 @@ func rebuildTable(ctx context.Context, tx *sql.Tx, entity string) error {
 // setHashSize sets an FTS5 table's hashsize option (kept in its _config table) and returns
 // a function that sets the previous value back.
 func setHashSize(ctx context.Context, tx *sql.Tx, fts string, size int) (restore func() (sql.Result, error), err error) {
-	prev := ftsDefaultHashSize
-	err = tx.QueryRowContext(ctx, "SELECT v FROM "+fts+"_config WHERE k = 'hashsize'").Scan(&prev)
+	return setFTSOption(ctx, tx, fts, "hashsize", size, ftsDefaultHashSize)
+}
+
+// ftsDefaultAutomerge is FTS5's own default automerge setting.
+const ftsDefaultAutomerge = 4
+
+// setFTSOption sets an FTS5 table's integer option key (kept in its _config table; def
+// is FTS5's default when the table has no setting) and returns a function that sets the
+// previous value back.
+func setFTSOption(ctx context.Context, tx *sql.Tx, fts, key string, value, def int) (restore func() (sql.Result, error), err error) {
+	prev := def
+	err = tx.QueryRowContext(ctx, "SELECT v FROM "+fts+"_config WHERE k = ?", key).Scan(&prev)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}
-	set := "INSERT INTO " + fts + " (" + fts + ", rank) VALUES ('hashsize', ?)"
-	if _, err := tx.ExecContext(ctx, set, size); err != nil {
+	set := "INSERT INTO " + fts + " (" + fts + ", rank) VALUES (?, ?)"
+	if _, err := tx.ExecContext(ctx, set, key, value); err != nil {
 		return nil, err
 	}
-	return func() (sql.Result, error) { return tx.ExecContext(ctx, set, prev) }, nil
+	return func() (sql.Result, error) { return tx.ExecContext(ctx, set, key, prev) }, nil
 }
