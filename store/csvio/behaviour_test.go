@@ -306,6 +306,53 @@ func TestRead_Rows(t *testing.T) {
 	}
 }
 
+// TestRead_ManyRows: a file large enough to be mapped on several goroutines gives every
+// row, in order, with its line, exactly as a file of one row each would.
+func TestRead_ManyRows(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("Name,Email,Notes\r\n")
+	for i := range 10000 {
+		switch i % 997 {
+		case 5:
+			fmt.Fprintf(&b, "Bad \"quote%d,x@example.com,n\r\n", i)
+		case 9:
+			fmt.Fprintf(&b, "Multi %d,m%d@example.com,\"line one\r\nline two\"\r\n", i, i)
+		default:
+			fmt.Fprintf(&b, "Person %d,p%d@example.com,note %d\r\n", i, i, i)
+		}
+	}
+	f, err := csvio.Read([]byte(b.String()), csvio.ReadOptions{Name: "many.csv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Items) != 10000 {
+		t.Fatalf("%d items, want 10000", len(f.Items))
+	}
+	line := 2
+	for i, it := range f.Items {
+		if it.Line != line {
+			t.Fatalf("item %d: line %d, want %d", i, it.Line, line)
+		}
+		line++
+		switch i % 997 {
+		case 5:
+			if !strings.HasPrefix(it.Skip, "malformed CSV") {
+				t.Fatalf("item %d: skip %q", i, it.Skip)
+			}
+		case 9:
+			line++
+			if it.Contact == nil || it.Contact.Notes != "line one\nline two" {
+				t.Fatalf("item %d: %+v", i, it.Contact)
+			}
+		default:
+			one, err := csvio.Read([]byte(fmt.Sprintf("Name,Email,Notes\r\nPerson %d,p%d@example.com,note %d\r\n", i, i, i)), csvio.ReadOptions{Name: "many.csv"})
+			if err != nil || it.Contact == nil || fmt.Sprint(*it.Contact) != fmt.Sprint(*one.Items[0].Contact) {
+				t.Fatalf("item %d: %+v, alone %+v (%v)", i, it.Contact, one.Items[0].Contact, err)
+			}
+		}
+	}
+}
+
 func utf16be(s string) []byte {
 	var b []byte
 	for _, r := range s {

@@ -10,8 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/rolo-crm/rolo/store"
 )
@@ -105,6 +108,9 @@ func Read(data []byte, opts ReadOptions) (*File, error) {
 	if f.Delimiter == "" {
 		f.Delimiter = string(delim)
 	}
+	// Records are parsed in order here; mapping them to items, most of the work, runs on
+	// every core (row reads f, header and targets only).
+	var recs [][]string
 	for {
 		rec, err := r.Read()
 		if err == io.EOF {
@@ -115,16 +121,43 @@ func Read(data []byte, opts ReadOptions) (*File, error) {
 		switch {
 		case errors.As(err, &pe):
 			it.Line, it.Skip = pe.StartLine+firstLine-1, "malformed CSV: "+csvErr(err)
+			rec = nil
 		case err != nil:
 			return nil, fmt.Errorf("%s: %w", opts.Name, err)
 		default:
 			line, _ := r.FieldPos(0)
 			it.Line = line + firstLine - 1
-			f.row(&it, rec, header, targets)
+			rec = slices.Clone(rec)
 		}
 		f.Items = append(f.Items, it)
+		recs = append(recs, rec)
 	}
+	parallel(len(recs), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if recs[i] != nil {
+				f.row(&f.Items[i], recs[i], header, targets)
+			}
+		}
+	})
 	return f, nil
+}
+
+// parallelRows is the least number of rows worth mapping on more than one goroutine.
+const parallelRows = 4096
+
+// parallel calls fn on consecutive ranges that cover [0, n), on up to GOMAXPROCS
+// goroutines, and returns when every call has.
+func parallel(n int, fn func(lo, hi int)) {
+	workers := min(runtime.GOMAXPROCS(0), (n+parallelRows-1)/parallelRows)
+	if workers <= 1 {
+		fn(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() { fn(n*w/workers, n*(w+1)/workers) })
+	}
+	wg.Wait()
 }
 
 // csvErr is a parse error without its position (the skip reason gives the line).
