@@ -5,13 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/rolo-crm/rolo/store/internal/par"
 )
 
 // plannedContact is a contact the import creates (cur is nil) or matched: next is what
@@ -140,18 +139,7 @@ func matchDigits(phone string) string {
 // normalise validates and tidies every item in place; an item that fails gets Skip. The
 // items are independent, so large files are checked on every core.
 func (p *planner) normalise() {
-	const chunk = 4096
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for start := 0; start < len(p.items); start += chunk {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func(items []ImportItem) {
-			defer func() { <-sem; wg.Done() }()
-			p.normaliseItems(items)
-		}(p.items[start:min(start+chunk, len(p.items))])
-	}
-	wg.Wait()
+	par.Ranges(len(p.items), func(lo, hi int) { p.normaliseItems(p.items[lo:hi]) })
 }
 
 func (p *planner) normaliseItems(items []ImportItem) {
@@ -1527,8 +1515,13 @@ func (p *planner) count() {
 		pc.changes = companyChanges(pc.cur, &pc.next)
 		tally(pc.cur == nil, len(pc.changes), &p.res.Created.Companies, &p.res.Updated.Companies)
 	}
+	// The changes of many contacts are worked out on every core, then tallied in order.
+	par.Ranges(len(p.contacts), func(lo, hi int) {
+		for _, pc := range p.contacts[lo:hi] {
+			pc.changes = contactChanges(pc.cur, &pc.next)
+		}
+	})
 	for _, pc := range p.contacts {
-		pc.changes = contactChanges(pc.cur, &pc.next)
 		tally(pc.cur == nil, len(pc.changes), &p.res.Created.Contacts, &p.res.Updated.Contacts)
 	}
 	for _, pd := range p.deals {

@@ -10,13 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/rolo-crm/rolo/store"
+	"github.com/rolo-crm/rolo/store/internal/par"
 )
 
 // Mapping names what one column holds: --map COLUMN=FIELD.
@@ -132,7 +131,7 @@ func Read(data []byte, opts ReadOptions) (*File, error) {
 		f.Items = append(f.Items, it)
 		recs = append(recs, rec)
 	}
-	parallel(len(recs), func(lo, hi int) {
+	par.Ranges(len(recs), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			if recs[i] != nil {
 				f.row(&f.Items[i], recs[i], header, targets)
@@ -140,24 +139,6 @@ func Read(data []byte, opts ReadOptions) (*File, error) {
 		}
 	})
 	return f, nil
-}
-
-// parallelRows is the least number of rows worth mapping on more than one goroutine.
-const parallelRows = 4096
-
-// parallel calls fn on consecutive ranges that cover [0, n), on up to GOMAXPROCS
-// goroutines, and returns when every call has.
-func parallel(n int, fn func(lo, hi int)) {
-	workers := min(runtime.GOMAXPROCS(0), (n+parallelRows-1)/parallelRows)
-	if workers <= 1 {
-		fn(0, n)
-		return
-	}
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() { fn(n*w/workers, n*(w+1)/workers) })
-	}
-	wg.Wait()
 }
 
 // csvErr is a parse error without its position (the skip reason gives the line).
