@@ -99,7 +99,7 @@ func (db *DB) Bulk(ctx context.Context, summary string, fn func(b *Bulk) error) 
 			return err
 		}
 		// Contacts indexed as they went in need no rebuild; else the index is rebuilt below.
-		indexed, err := t.search.finish()
+		indexed, err := t.search.finish(ctx, t.tx)
 		if err != nil {
 			return err
 		}

@@ -20,7 +20,7 @@ import (
 // records (Tx.update, the end of the bulk load's own work: see settle).
 
 // rowBatchRows is how many rows one multi-row INSERT carries.
-const rowBatchRows = 100
+var rowBatchRows = 100
 
 // batchRank orders tables so that every row's links are written before it.
 var batchRank = map[string]int{
@@ -86,8 +86,7 @@ func (t *Tx) insert(q string, args ...any) error {
 	return nil
 }
 
-// flushRows writes every queued row, parents first, then indexes the contacts created
-// so far if there are enough of them (see bulkSearch): all their rows are written by then.
+// flushRows writes every queued row, parents first.
 func (t *Tx) flushRows() error {
 	if t.rows != nil && t.rows.pending > 0 {
 		order := slices.Clone(t.rows.order)
@@ -96,6 +95,7 @@ func (t *Tx) flushRows() error {
 			if b.rows == 0 {
 				continue
 			}
+			t.search.written(b)
 			if err := t.execLater("write "+b.table, batchInsert(b.head, b.tuple, b.rows), b.args); err != nil {
 				return err
 			}
@@ -104,7 +104,7 @@ func (t *Tx) flushRows() error {
 		}
 		t.rows.pending = 0
 	}
-	return t.search.flush(t, false)
+	return nil
 }
 
 // A bulk load's batches are written by a second goroutine, the writer, while the first

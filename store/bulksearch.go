@@ -29,6 +29,9 @@ type bulkSearch struct {
 	off bool
 	// restore sets the search table's hash size back (which writes out its index).
 	restore func() (sql.Result, error)
+	// aux, when the table was empty, builds the index on a second connection instead
+	// (bulksearch_aux.go).
+	aux *auxSearch
 }
 
 // startBulkSearch readies the contacts' search table for a bulk load: a large in-memory
@@ -61,15 +64,38 @@ func startBulkSearch(ctx context.Context, tx *sql.Tx) (*bulkSearch, error) {
 		}
 		return restoreHash()
 	}
-	return &bulkSearch{restore: restore, off: above}, nil
+	s := &bulkSearch{restore: restore, off: above}
+	if !above {
+		if s.aux, err = startAuxSearch(ctx, tx); err != nil {
+			return nil, fmt.Errorf("bulk load: search: %w", err)
+		}
+	}
+	return s, nil
 }
 
-// created notes a new contact, once all its rows are queued (at the end of Tx.create).
-func (s *bulkSearch) created(entity, id string) {
-	if s == nil || s.off || entity != EntityContact {
-		return
+// creating notes a new record before its rows are queued: a search row built aside must
+// be ready by the time the record's row is written.
+func (s *bulkSearch) creating(entity, id string, f Fields) {
+	if s != nil && !s.off && s.aux != nil {
+		s.aux.created(entity, id, f)
+	}
+}
+
+// created notes a new record once all its rows are queued (at the end of Tx.create), and
+// sends the statement that indexes the new contacts when enough of them wait.
+func (s *bulkSearch) created(t *Tx, entity string) error {
+	if s == nil || s.off || s.aux != nil || entity != EntityContact {
+		return nil
 	}
 	s.pending++
+	return s.flush(t, false)
+}
+
+// written notes that a batch of rows goes to the writer now (see auxSearch.written).
+func (s *bulkSearch) written(b *rowBatch) {
+	if s != nil && !s.off && s.aux != nil {
+		s.aux.written(b)
+	}
 }
 
 // changed notes a change other than a create to a record of entity.
@@ -89,20 +115,25 @@ func (s *bulkSearch) changed(entity string) {
 // the rebuild's hash (rebuildHashSize).
 var bulkSearchBatch = 50000
 
-// flush sends, after the rows just queued for writing, the statement that indexes the
-// pending contacts: whenever there are any (all), or only once there are enough.
+// flush sends the rows queued for writing, then the statement that indexes the pending
+// contacts: whenever there are any (all), or only once there are enough. It is called
+// between creates, never within one, so every contact row written by then has all its
+// rows written too.
 func (s *bulkSearch) flush(t *Tx, all bool) error {
 	if s == nil || s.off || s.pending == 0 || !all && s.pending < bulkSearchBatch {
 		return nil
 	}
 	s.pending = 0
+	if err := t.flushRows(); err != nil {
+		return err
+	}
 	return t.execLater("index contacts", bulkSearchInsert(), nil)
 }
 
 // bulkSearchInsert is the statement that indexes the new contacts: the rebuild's
 // INSERT … SELECT (rebuildTable), for the live contacts above the highest rowid the
 // search table holds. Every contact row the writer has written by then is complete (its
-// emails, phones, tags and company go in before it, or with it: see flushRows), and a
+// emails, phones, tags and company are written with it or before it: see flush), and a
 // rowid range is read in rowid order, the order in which FTS5 adds rows without flushing
 // its in-memory hash, so nothing needs sorting.
 var bulkSearchInsert = sync.OnceValue(func() string {
@@ -116,16 +147,34 @@ var bulkSearchInsert = sync.OnceValue(func() string {
 })
 
 // finish ends the indexing once every row is written (after Tx.settle): it writes out the
-// index, and reports the kinds whose search tables are up to date.
-func (s *bulkSearch) finish() (indexed map[string]bool, err error) {
+// index (or installs the one built aside), and reports the kinds whose search tables are
+// up to date.
+func (s *bulkSearch) finish(ctx context.Context, tx *sql.Tx) (indexed map[string]bool, err error) {
 	if s == nil {
 		return nil, nil
 	}
+	installed := false
+	if a := s.aux; a != nil && !s.off && !a.failed {
+		if err := a.wait(ctx); err != nil {
+			return nil, fmt.Errorf("bulk load: search: %w", err)
+		}
+		if installed, err = a.install(ctx, tx); err != nil {
+			return nil, fmt.Errorf("bulk load: search: %w", err)
+		}
+	}
+	s.close()
 	if _, err := s.restore(); err != nil {
 		return nil, fmt.Errorf("bulk load: search: %w", err)
 	}
-	if s.off {
+	if s.off || s.aux != nil && !installed {
 		return nil, nil
 	}
 	return map[string]bool{EntityContact: true}, nil
+}
+
+// close releases what the indexing holds, however the load ended.
+func (s *bulkSearch) close() {
+	if s != nil && s.aux != nil {
+		s.aux.close()
+	}
 }

@@ -55,18 +55,33 @@ func rebuiltInstances(t *testing.T, db *DB) string {
 // (several statements of a few contacts each here) get exactly the search rows a rebuild
 // makes, emails, phones, tags and company names included; and that a load which also
 // changes a company falls back to rebuilding.
+//
+// Into a database without contacts, the first load builds the index on a second connection
+// and installs it (bulksearch_aux.go); the checks are the same.
 func TestBulk_SearchAsRowsGoIn(t *testing.T) {
-	defer func(n int) { bulkSearchBatch = n }(bulkSearchBatch)
-	bulkSearchBatch = 8
+	t.Run("existing", func(t *testing.T) { testBulkSearch(t, true, false) })
+	t.Run("new", func(t *testing.T) { testBulkSearch(t, false, false) })
+	t.Run("new, renaming", func(t *testing.T) { testBulkSearch(t, false, true) })
+}
+
+// testBulkSearch loads twice; renaming makes the first load rename a company too.
+func testBulkSearch(t *testing.T, existing, renaming bool) {
+	// Small batches: rows are written, and contacts indexed, many times during a load,
+	// also while a contact's own rows are being queued.
+	defer func(n, r int) { bulkSearchBatch, rowBatchRows = n, r }(bulkSearchBatch, rowBatchRows)
+	bulkSearchBatch, rowBatchRows = 8, 3
 	ctx := context.Background()
 	db, err := Open(ctx, filepath.Join(t.TempDir(), "rolo.db"), Options{Owner: "tester"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := db.CreateContact(ctx, ContactInput{Name: "Existing Person", Emails: []Email{{Email: "existing@example.com"}}}); err != nil {
-		t.Fatal(err)
+	if existing {
+		if _, err := db.CreateContact(ctx, ContactInput{Name: "Existing Person", Emails: []Email{{Email: "existing@example.com"}}}); err != nil {
+			t.Fatal(err)
+		}
 	}
+	installs := auxInstalls.Load()
 	load := func(round int, rename bool) {
 		err := db.Bulk(ctx, "load", func(b *Bulk) error {
 			var companies []string
@@ -87,8 +102,12 @@ func TestBulk_SearchAsRowsGoIn(t *testing.T) {
 					f["emails"] = []Email{{Email: fmt.Sprintf("anna%d.r%d@example.com", i, round), Label: "work"}, {Email: fmt.Sprintf("a%d@home.example", i)}}
 				}
 				if i%2 == 0 {
-					f["phones"] = []Phone{{Phone: fmt.Sprintf("+1 312-555-%04d", i), Label: "mobile"}}
+					f["phones"] = []Phone{{Phone: fmt.Sprintf("+1 312-555-%04d", i), Label: "mobile"}, {Phone: "(0)20 7946 0958"}}
 					f["tag:vip"] = true
+				}
+				if i%5 == 0 {
+					f["tag:alpha"], f["tag:zeta"], f["tag:off"] = true, true, false
+					f["cadence_days"] = int64(30)
 				}
 				if i == 44 {
 					f["deleted_at"] = "2026-01-01T00:00:00.000Z"
@@ -109,9 +128,23 @@ func TestBulk_SearchAsRowsGoIn(t *testing.T) {
 		}
 	}
 
-	load(1, false)
+	load(1, renaming)
+	aside := int64(0)
+	if !existing && !renaming {
+		aside = 1
+	}
+	if got, want := auxInstalls.Load()-installs, aside; got != want {
+		t.Errorf("%d search indexes built aside, want %d", got, want)
+	}
 	got := searchInstances(t, db)
-	for _, w := range []string{" firma11\n", " anna7\n", " a7\n", " 13125550008\n", " vip\n", " fair\n", " existing\n"} {
+	words := []string{" firma11\n", " anna7\n", " a7\n", " 13125550008\n", " vip\n", " fair\n", " zeta\n"}
+	if existing {
+		words = append(words, " existing\n")
+	}
+	if renaming {
+		words = []string{" renamed\n", " anna7\n"}
+	}
+	for _, w := range words {
 		if !strings.Contains(got, w) {
 			t.Errorf("search index lacks %q", w)
 		}
@@ -124,6 +157,9 @@ func TestBulk_SearchAsRowsGoIn(t *testing.T) {
 	}
 
 	load(2, true)
+	if got, want := auxInstalls.Load()-installs, aside; got != want {
+		t.Errorf("%d search indexes built aside, want %d (the second load finds the table filled)", got, want)
+	}
 	got = searchInstances(t, db)
 	if !strings.Contains(got, " renamed\n") || strings.Contains(got, " firma21\n") {
 		t.Errorf("search index does not show the renamed company")

@@ -126,12 +126,12 @@ func (t *Tx) create(entity, id string, fields Fields) error {
 	if err != nil {
 		return err
 	}
+	t.search.creating(entity, id, fields)
 	if err := t.insertRow(s, entity, id, fields, h, t.db.device); err != nil {
 		return err
 	}
 	t.markIndex(entity, id)
-	t.search.created(entity, id)
-	return nil
+	return t.search.created(t, entity)
 }
 
 // insertRow writes the row and its child rows without logging.

@@ -140,6 +140,7 @@ func (db *DB) write(ctx context.Context, summary string, fn func(t *Tx) error) (
 	}
 	defer func() {
 		t.stopWriter()
+		t.search.close()
 		for _, st := range t.stmts {
 			st.Close()
 		}
