@@ -98,11 +98,8 @@ func (db *DB) Bulk(ctx context.Context, summary string, fn func(b *Bulk) error) 
 		if err := t.settle(); err != nil {
 			return err
 		}
-		// Contacts indexed as they went in need no rebuild; else the index is rebuilt below.
-		indexed, err := t.search.finish(ctx, t.tx)
-		if err != nil {
-			return err
-		}
+		// A search index built aside is finished there while the indexes below are built.
+		t.search.end()
 		// The contacts' indexes come back after their last-touched times are set (which
 		// reads the timeline through interactions_contact), so they are built once.
 		if err := recreateIndexes(ctx, t.tx, deferred, func(table string) bool { return table != "contacts" }); err != nil {
@@ -131,6 +128,11 @@ func (db *DB) Bulk(ctx context.Context, summary string, fn func(b *Bulk) error) 
 			}
 		}
 		if err := recreateIndexes(ctx, t.tx, deferred, func(table string) bool { return table == "contacts" }); err != nil {
+			return err
+		}
+		// Contacts indexed as they went in need no rebuild; else the index is rebuilt here.
+		indexed, err := t.search.finish(ctx, t.tx)
+		if err != nil {
 			return err
 		}
 		return rebuildSearchOf(ctx, t.tx, t.bulkWrote, indexed)

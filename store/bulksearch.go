@@ -146,6 +146,14 @@ var bulkSearchInsert = sync.OnceValue(func() string {
 		src.fts, src.cols, strings.Join(vs, ", "), src.query, src.allIDs, src.fts)
 })
 
+// end tells a search index built aside that every row is written (after Tx.settle), so it
+// can be finished while the transaction does other work.
+func (s *bulkSearch) end() {
+	if s != nil && !s.off && s.aux != nil && !s.aux.failed {
+		s.aux.end()
+	}
+}
+
 // finish ends the indexing once every row is written (after Tx.settle): it writes out the
 // index (or installs the one built aside), and reports the kinds whose search tables are
 // up to date.
@@ -155,7 +163,7 @@ func (s *bulkSearch) finish(ctx context.Context, tx *sql.Tx) (indexed map[string
 	}
 	installed := false
 	if a := s.aux; a != nil && !s.off && !a.failed {
-		if err := a.wait(ctx); err != nil {
+		if err := a.wait(); err != nil {
 			return nil, fmt.Errorf("bulk load: search: %w", err)
 		}
 		if installed, err = a.install(ctx, tx); err != nil {

@@ -47,13 +47,22 @@ type auxSearch struct {
 	conn  *sql.Conn
 	db    *sql.DB
 	batch []auxRow
-	ch    chan []auxRow
-	done  chan struct{}
-	err   atomic.Pointer[error]
+	// shadows are the finished index's shadow tables, read by the second connection.
+	shadows []shadowTable
+	ch      chan []auxRow
+	done    chan struct{}
+	err     atomic.Pointer[error]
 }
 
 // auxInstalls counts the indexes installed (for tests).
 var auxInstalls atomic.Int64
+
+// shadowTable is the content of one of an FTS5 table's shadow tables.
+type shadowTable struct {
+	name string
+	cols []string
+	rows [][]any
+}
 
 type auxRow struct {
 	rowid int64
@@ -115,15 +124,19 @@ func (a *auxSearch) open(ctx context.Context) (err error) {
 	if a.conn, err = a.db.Conn(ctx); err != nil {
 		return err
 	}
-	a.ch, a.done = make(chan []auxRow, 16), make(chan struct{})
+	ch := make(chan []auxRow, 16)
+	a.ch, a.done = ch, make(chan struct{})
 	go func() {
 		defer close(a.done)
 		// The driver's connection directly: a million rows through database/sql cost as
 		// much again as FTS5's own work.
-		err := a.conn.Raw(func(dc any) error { return a.fill(ctx, dc) })
+		err := a.conn.Raw(func(dc any) error { return a.fill(ctx, dc, ch) })
+		if err == nil {
+			a.shadows, err = a.readShadows(ctx)
+		}
 		if err != nil {
 			a.err.Store(&err)
-			for range a.ch { // let the load go on; its end sees the error
+			for range ch { // let the load go on; its end sees the error
 			}
 		}
 	}()
@@ -132,7 +145,7 @@ func (a *auxSearch) open(ctx context.Context) (err error) {
 
 // fill creates the search table and indexes every row sent until the channel closes,
 // in one transaction, committed at the end.
-func (a *auxSearch) fill(ctx context.Context, dc any) error {
+func (a *auxSearch) fill(ctx context.Context, dc any, ch <-chan []auxRow) error {
 	conn, ok := dc.(interface {
 		driver.ExecerContext
 		driver.ConnPrepareContext
@@ -173,7 +186,7 @@ func (a *auxSearch) fill(ctx context.Context, dc any) error {
 	for i := range args {
 		args[i].Ordinal = i + 1
 	}
-	for batch := range a.ch {
+	for batch := range ch {
 		for _, r := range batch {
 			args[0].Value = r.rowid
 			for i, c := range r.cols {
@@ -328,16 +341,56 @@ func (a *auxSearch) send() {
 	}
 }
 
-// wait ends the second connection's work and commits its index.
-func (a *auxSearch) wait(ctx context.Context) error {
-	a.send()
-	close(a.ch)
+// end tells the second connection that no more rows come: it commits its index and
+// reads it out.
+func (a *auxSearch) end() {
+	if a.ch != nil {
+		a.send()
+		close(a.ch)
+		a.ch = nil
+	}
+}
+
+// wait waits until the second connection has finished the index and read it out.
+func (a *auxSearch) wait() error {
+	a.end()
 	<-a.done
-	a.ch = nil
 	if p := a.err.Load(); p != nil {
 		return *p
 	}
 	return nil
+}
+
+// readShadows reads the finished index's shadow tables (but for its settings other
+// than FTS5's version: the transaction's table keeps its own).
+func (a *auxSearch) readShadows(ctx context.Context) ([]shadowTable, error) {
+	fts := indexSources[EntityContact].fts
+	names, err := copyRows(ctx, a.conn, "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ? ESCAPE '\\' ORDER BY name",
+		strings.ReplaceAll(fts, "_", "\\_")+"\\_%")
+	if err != nil {
+		return nil, err
+	}
+	var out []shadowTable
+	for _, n := range names {
+		t := shadowTable{name: n[0].(string)}
+		q := `SELECT * FROM "` + t.name + `"`
+		if t.name == fts+"_config" {
+			q += " WHERE k = 'version'"
+		}
+		rows, err := a.conn.QueryContext(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		if t.cols, err = rows.Columns(); err == nil {
+			t.rows, err = scanAll(rows, len(t.cols))
+		}
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", t.name, err)
+		}
+		out = append(out, t)
+	}
+	return out, nil
 }
 
 // install replaces the transaction's contacts' search table with the one built aside. It
@@ -385,22 +438,12 @@ func (a *auxSearch) install(ctx context.Context, tx *sql.Tx) (bool, error) {
 	if _, err := tx.ExecContext(ctx, a.createSQL); err != nil {
 		return false, err
 	}
-	shadows, err := copyRows(ctx, a.conn, "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ? ESCAPE '\\' ORDER BY name",
-		strings.ReplaceAll(fts, "_", "\\_")+"\\_%")
-	if err != nil {
-		return false, err
-	}
-	for _, s := range shadows {
-		table := s[0].(string)
-		if _, err := tx.ExecContext(ctx, `DELETE FROM "`+table+`"`); err != nil {
+	for _, t := range a.shadows {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM "`+t.name+`"`); err != nil {
 			return false, err
 		}
-		q := `SELECT * FROM "` + table + `"`
-		if table == fts+"_config" {
-			q += " WHERE k = 'version'"
-		}
-		if err := copyTable(ctx, a.conn, tx, table, q); err != nil {
-			return false, fmt.Errorf("copy %s: %w", table, err)
+		if err := insertAll(ctx, tx, t); err != nil {
+			return false, fmt.Errorf("copy %s: %w", t.name, err)
 		}
 	}
 	for _, s := range settings {
@@ -417,10 +460,9 @@ func (a *auxSearch) close() {
 	if a == nil {
 		return
 	}
-	if a.ch != nil {
-		close(a.ch)
+	if a.done != nil {
+		a.end()
 		<-a.done
-		a.ch = nil
 	}
 	if a.conn != nil {
 		a.conn.Close()
@@ -445,56 +487,20 @@ func copyRows(ctx context.Context, from querier, q string, args ...any) ([][]any
 	if err != nil {
 		return nil, err
 	}
+	return scanAll(rows, len(cols))
+}
+
+// scanAll reads the rest of rows, of n columns each.
+func scanAll(rows *sql.Rows, n int) ([][]any, error) {
 	var out [][]any
 	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
+		vals := make([]any, n)
+		ptrs := make([]any, n)
 		for i := range vals {
 			ptrs[i] = &vals[i]
 		}
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, err
-		}
-		out = append(out, vals)
-	}
-	return out, rows.Err()
-}
-
-// copyTable inserts the rows of query q on from into table on to, many to a statement.
-func copyTable(ctx context.Context, from querier, to *sql.Tx, table, q string) error {
-	rows, err := from.QueryContext(ctx, q)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return err
-	}
-	if len(cols) == 0 {
-		return errors.New("no columns")
-	}
-	per := max(1, 32766/len(cols)/4)
-	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
-	head := `INSERT INTO "` + table + `" ("` + strings.Join(cols, `", "`) + `") VALUES `
-	var args []any
-	n := 0
-	flush := func() error {
-		if n == 0 {
-			return nil
-		}
-		_, err := to.ExecContext(ctx, batchInsert(head, tuple, n), args...)
-		args, n = args[:0], 0
-		return err
-	}
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return err
 		}
 		for i, v := range vals {
 			// An empty blob scans as a nil []byte, which the driver would bind as NULL.
@@ -502,15 +508,29 @@ func copyTable(ctx context.Context, from querier, to *sql.Tx, table, q string) e
 				vals[i] = []byte{}
 			}
 		}
-		args = append(args, vals...)
-		if n++; n == per {
-			if err := flush(); err != nil {
-				return err
-			}
+		out = append(out, vals)
+	}
+	return out, rows.Err()
+}
+
+// insertAll inserts the rows of t into the table of its name on tx, many to a statement.
+func insertAll(ctx context.Context, tx *sql.Tx, t shadowTable) error {
+	if len(t.cols) == 0 {
+		return errors.New("no columns")
+	}
+	per := max(1, 32766/len(t.cols)/4)
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(t.cols)), ", ") + ")"
+	head := `INSERT INTO "` + t.name + `" ("` + strings.Join(t.cols, `", "`) + `") VALUES `
+	for rows := t.rows; len(rows) > 0; {
+		n := min(per, len(rows))
+		args := make([]any, 0, n*len(t.cols))
+		for _, r := range rows[:n] {
+			args = append(args, r...)
 		}
+		if _, err := tx.ExecContext(ctx, batchInsert(head, tuple, n), args...); err != nil {
+			return err
+		}
+		rows = rows[n:]
 	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	return flush()
+	return nil
 }
