@@ -67,18 +67,7 @@ func (a *App) companyCmd() *cobra.Command {
 		},
 	}
 	reg(editCmd, true)
-	showCmd := &cobra.Command{
-		Use:   "show REF",
-		Short: "Show a company with its people, deals and latest interactions",
-		Args:  exactArgs(1, "REF"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ref, err := a.resolve(args[0], true, store.EntityCompany)
-			if err != nil {
-				return err
-			}
-			return a.showCompany(ref.ID)
-		},
-	}
+	showCmd := a.showCmd(store.EntityCompany, "Show a company with its people, deals and latest interactions", a.showCompany)
 	var lf struct {
 		tag           string
 		limit, offset int
@@ -167,10 +156,7 @@ func (a *App) showCompany(id string) error {
 	fmt.Fprintf(w, "%s  %s\n", title, a.paint(sgrDim, store.ShortID(c.ID)))
 	a.fields(w, "domain", c.Domain, "phone", c.Phone, "address", c.Address, "tags", strings.Join(c.Tags, ", "),
 		"visibility", c.Visibility, "id", c.ID)
-	if c.Notes != "" {
-		a.heading(w, "Notes")
-		fmt.Fprintln(w, c.Notes)
-	}
+	a.printNotes(w, c.Notes)
 	if len(people) > 0 {
 		a.heading(w, fmt.Sprintf("People (%d)", total))
 		t := newTable("ID", "NAME", "TITLE", "EMAIL")

@@ -153,18 +153,7 @@ func (a *App) contactCmd() *cobra.Command {
 	}
 	ed.register(editCmd, true)
 
-	showCmd := &cobra.Command{
-		Use:   "show REF",
-		Short: "Show a contact with its deals, follow-ups and latest interactions",
-		Args:  exactArgs(1, "REF"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ref, err := a.resolve(args[0], true, store.EntityContact)
-			if err != nil {
-				return err
-			}
-			return a.showContact(ref.ID)
-		},
-	}
+	showCmd := a.showCmd(store.EntityContact, "Show a contact with its deals, follow-ups and latest interactions", a.showContact)
 
 	var lf struct {
 		tag, company string
@@ -285,6 +274,23 @@ func exactArgs(n int, names string) cobra.PositionalArgs {
 	}
 }
 
+// showCmd is "show REF": it resolves REF to a record of entity, deleted or not, and
+// shows it with show.
+func (a *App) showCmd(entity, short string, show func(id string) error) *cobra.Command {
+	return &cobra.Command{
+		Use:   "show REF",
+		Short: short,
+		Args:  exactArgs(1, "REF"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ref, err := a.resolve(args[0], true, entity)
+			if err != nil {
+				return err
+			}
+			return show(ref.ID)
+		},
+	}
+}
+
 func (a *App) removeCmd(entity, noun string, rm func(id string) error) *cobra.Command {
 	return &cobra.Command{
 		Use:     "rm REF",
@@ -375,10 +381,7 @@ func (a *App) showContact(id string) error {
 	a.fields(w, "title", c.Title, "company", c.Company, "email", strings.Join(emails, ", "), "phone", strings.Join(phones, ", "),
 		"address", c.Address, "source", c.Source, "tags", strings.Join(c.Tags, ", "), "cadence", cadence,
 		"touched", touched, "visibility", c.Visibility, "id", c.ID)
-	if c.Notes != "" {
-		a.heading(w, "Notes")
-		fmt.Fprintln(w, c.Notes)
-	}
+	a.printNotes(w, c.Notes)
 	a.printDeals(w, "Open deals", deals)
 	a.printFollowUps(w, "Open follow-ups", fus)
 	a.printTimeline(w, tl)
@@ -390,6 +393,15 @@ func withLabel(v, label string) string {
 		return v
 	}
 	return v + " (" + label + ")"
+}
+
+// printNotes prints a record's notes under their heading, if it has any.
+func (a *App) printNotes(w ioWriter, notes string) {
+	if notes == "" {
+		return
+	}
+	a.heading(w, "Notes")
+	fmt.Fprintln(w, notes)
 }
 
 func (a *App) printDeals(w ioWriter, title string, deals []store.Deal) {

@@ -156,18 +156,7 @@ func (a *App) dealCmd() *cobra.Command {
 		},
 	}
 	reg(editCmd, true)
-	showCmd := &cobra.Command{
-		Use:   "show REF",
-		Short: "Show a deal with its follow-ups and timeline",
-		Args:  exactArgs(1, "REF"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ref, err := a.resolve(args[0], true, store.EntityDeal)
-			if err != nil {
-				return err
-			}
-			return a.showDeal(ref.ID)
-		},
-	}
+	showCmd := a.showCmd(store.EntityDeal, "Show a deal with its follow-ups and timeline", a.showDeal)
 	var lf struct {
 		stage, status, contact, company string
 		limit, offset                   int
@@ -335,10 +324,7 @@ func (a *App) showDeal(id string) error {
 	a.fields(w, "value", d.Value.String(), "stage", fmt.Sprintf("%s, %d days", d.Stage, days(a.now().Sub(d.StageEnteredAt))),
 		"status", status, "contact", d.Contact, "company", d.Company, "close", d.ExpectedClose,
 		"tags", strings.Join(d.Tags, ", "), "deleted", deleted, "visibility", d.Visibility, "id", d.ID)
-	if d.Notes != "" {
-		a.heading(w, "Notes")
-		fmt.Fprintln(w, d.Notes)
-	}
+	a.printNotes(w, d.Notes)
 	a.printFollowUps(w, "Open follow-ups", fus)
 	a.printTimeline(w, tl)
 	return nil
