@@ -69,9 +69,9 @@ func (a *App) companyCmd() *cobra.Command {
 	reg(editCmd, true)
 	showCmd := a.showCmd(store.EntityCompany, "Show a company with its people, deals and latest interactions", a.showCompany)
 	var lf struct {
-		tag           string
-		limit, offset int
-		all           bool
+		tag string
+		all bool
+		page
 	}
 	listCmd := &cobra.Command{
 		Use:     "list",
@@ -79,8 +79,8 @@ func (a *App) companyCmd() *cobra.Command {
 		Short:   "List companies by name",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if lf.limit < 0 {
-				return usagef("--limit %d must be 0 (all) or more", lf.limit)
+			if err := lf.check(); err != nil {
+				return err
 			}
 			db, err := a.open()
 			if err != nil {
@@ -111,8 +111,7 @@ func (a *App) companyCmd() *cobra.Command {
 		},
 	}
 	listCmd.Flags().StringVar(&lf.tag, "tag", "", "only companies with this tag")
-	listCmd.Flags().IntVar(&lf.limit, "limit", 50, "how many (0 means all)")
-	listCmd.Flags().IntVar(&lf.offset, "offset", 0, "skip this many first")
+	lf.page.flags(listCmd.Flags())
 	listCmd.Flags().BoolVar(&lf.all, "all", false, "include deleted companies")
 	cmd.AddCommand(addCmd, editCmd, quick(showCmd), quick(listCmd),
 		a.removeCmd(store.EntityCompany, "company", func(id string) error { return a.db.DeleteCompany(a.ctx, id) }),

@@ -8,6 +8,7 @@ import (
 
 	"github.com/rolo-crm/rolo/store"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // contactFlags are the flags shared by contact add and edit.
@@ -157,9 +158,8 @@ func (a *App) contactCmd() *cobra.Command {
 
 	var lf struct {
 		tag, company string
-		limit        int
-		offset       int
 		all          bool
+		page
 	}
 	listCmd := &cobra.Command{
 		Use:     "list",
@@ -167,8 +167,8 @@ func (a *App) contactCmd() *cobra.Command {
 		Short:   "List contacts by name",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if lf.limit < 0 {
-				return usagef("--limit %d must be 0 (all) or more", lf.limit)
+			if err := lf.check(); err != nil {
+				return err
 			}
 			db, err := a.open()
 			if err != nil {
@@ -214,8 +214,7 @@ func (a *App) contactCmd() *cobra.Command {
 	}
 	listCmd.Flags().StringVar(&lf.tag, "tag", "", "only contacts with this tag")
 	listCmd.Flags().StringVar(&lf.company, "company", "", "only contacts at this company")
-	listCmd.Flags().IntVar(&lf.limit, "limit", 50, "how many (0 means all)")
-	listCmd.Flags().IntVar(&lf.offset, "offset", 0, "skip this many first")
+	lf.page.flags(listCmd.Flags())
 	listCmd.Flags().BoolVar(&lf.all, "all", false, "include deleted contacts")
 
 	cmd.AddCommand(addCmd, editCmd, quick(showCmd), quick(listCmd),
@@ -259,6 +258,23 @@ func nonNil[T any](list []T) []T {
 		return []T{}
 	}
 	return list
+}
+
+// page is a list command's --limit and --offset.
+type page struct{ limit, offset int }
+
+// flags registers --limit (50 unless given) and --offset on fl.
+func (p *page) flags(fl *pflag.FlagSet) {
+	fl.IntVar(&p.limit, "limit", 50, "how many (0 means all)")
+	fl.IntVar(&p.offset, "offset", 0, "skip this many first")
+}
+
+// check refuses a negative --limit.
+func (p page) check() error {
+	if p.limit < 0 {
+		return usagef("--limit %d must be 0 (all) or more", p.limit)
+	}
+	return nil
 }
 
 // exactArgs is cobra.ExactArgs with a message that names the missing argument.

@@ -121,7 +121,7 @@ func (a *App) followupCmd() *cobra.Command {
 
 	var lf struct {
 		overdue, today, week, all bool
-		limit, offset             int
+		page
 	}
 	listCmd := &cobra.Command{
 		Use:     "list",
@@ -143,8 +143,8 @@ func (a *App) followupCmd() *cobra.Command {
 			if n > 1 {
 				return usagef("choose one of --overdue, --today and --week")
 			}
-			if lf.limit < 0 {
-				return usagef("--limit %d must be 0 (all) or more", lf.limit)
+			if err := lf.check(); err != nil {
+				return err
 			}
 			db, err := a.open()
 			if err != nil {
@@ -193,8 +193,7 @@ func (a *App) followupCmd() *cobra.Command {
 	listCmd.Flags().BoolVar(&lf.today, "today", false, "only due today")
 	listCmd.Flags().BoolVar(&lf.week, "week", false, "due from today to the end of the week")
 	listCmd.Flags().BoolVar(&lf.all, "all", false, "include done follow-ups")
-	listCmd.Flags().IntVar(&lf.limit, "limit", 50, "how many (0 means all)")
-	listCmd.Flags().IntVar(&lf.offset, "offset", 0, "skip this many first")
+	lf.page.flags(listCmd.Flags())
 
 	doneCmd := &cobra.Command{
 		Use:   "done ID",

@@ -159,8 +159,8 @@ func (a *App) dealCmd() *cobra.Command {
 	showCmd := a.showCmd(store.EntityDeal, "Show a deal with its follow-ups and timeline", a.showDeal)
 	var lf struct {
 		stage, status, contact, company string
-		limit, offset                   int
 		all                             bool
+		page
 	}
 	listCmd := &cobra.Command{
 		Use:     "list",
@@ -168,8 +168,8 @@ func (a *App) dealCmd() *cobra.Command {
 		Short:   "List deals, newest first (open ones unless --status or --all)",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if lf.limit < 0 {
-				return usagef("--limit %d must be 0 (all) or more", lf.limit)
+			if err := lf.check(); err != nil {
+				return err
 			}
 			db, err := a.open()
 			if err != nil {
@@ -231,8 +231,7 @@ func (a *App) dealCmd() *cobra.Command {
 	listCmd.Flags().StringVar(&lf.status, "status", "", "open (default), won or lost")
 	listCmd.Flags().StringVar(&lf.contact, "contact", "", "only deals of this contact")
 	listCmd.Flags().StringVar(&lf.company, "company", "", "only deals of this company")
-	listCmd.Flags().IntVar(&lf.limit, "limit", 50, "how many (0 means all)")
-	listCmd.Flags().IntVar(&lf.offset, "offset", 0, "skip this many first")
+	lf.page.flags(listCmd.Flags())
 	listCmd.Flags().BoolVar(&lf.all, "all", false, "every status, and deleted deals")
 
 	moveCmd := &cobra.Command{
