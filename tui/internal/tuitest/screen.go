@@ -1,6 +1,9 @@
 package tuitest
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -94,4 +97,27 @@ func Plain(tb testing.TB, view string, w, h int) string {
 		}
 	}
 	return v
+}
+
+// StandardDB opens the standard data set of the benchmarks (`rolo demo --contacts
+// 100000 --seed 1`, 20,000 deals of which 13,833 open), copied to .bench/ at the top
+// of the repository (or at $ROLO_BENCH_DB), at the data set's "now". It skips the
+// benchmark when the file is not there. Call it from a package two levels down
+// (tui/pipeline, tui/reports).
+func StandardDB(b *testing.B) *store.DB {
+	b.Helper()
+	path := os.Getenv("ROLO_BENCH_DB")
+	if path == "" {
+		path = filepath.Join("..", "..", ".bench", "standard.db")
+	}
+	if _, err := os.Stat(path); err != nil {
+		b.Skipf("no standard data set at %s (see store/bench_test.go)", path)
+	}
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	db, err := store.Open(context.Background(), path, store.Options{Now: func() time.Time { return now }, NoBackup: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	return db
 }
