@@ -67,22 +67,11 @@ func (a *App) companyCmd() *cobra.Command {
 		},
 	}
 	reg(editCmd, true)
-	showCmd := &cobra.Command{
-		Use:   "show REF",
-		Short: "Show a company with its people, deals and latest interactions",
-		Args:  exactArgs(1, "REF"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ref, err := a.resolve(args[0], true, store.EntityCompany)
-			if err != nil {
-				return err
-			}
-			return a.showCompany(ref.ID)
-		},
-	}
+	showCmd := a.showCmd(store.EntityCompany, "Show a company with its people, deals and latest interactions", a.showCompany)
 	var lf struct {
-		tag           string
-		limit, offset int
-		all           bool
+		tag string
+		all bool
+		page
 	}
 	listCmd := &cobra.Command{
 		Use:     "list",
@@ -90,8 +79,8 @@ func (a *App) companyCmd() *cobra.Command {
 		Short:   "List companies by name",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if lf.limit < 0 {
-				return usagef("--limit %d must be 0 (all) or more", lf.limit)
+			if err := lf.check(); err != nil {
+				return err
 			}
 			db, err := a.open()
 			if err != nil {
@@ -122,8 +111,7 @@ func (a *App) companyCmd() *cobra.Command {
 		},
 	}
 	listCmd.Flags().StringVar(&lf.tag, "tag", "", "only companies with this tag")
-	listCmd.Flags().IntVar(&lf.limit, "limit", 50, "how many (0 means all)")
-	listCmd.Flags().IntVar(&lf.offset, "offset", 0, "skip this many first")
+	lf.page.flags(listCmd.Flags())
 	listCmd.Flags().BoolVar(&lf.all, "all", false, "include deleted companies")
 	cmd.AddCommand(addCmd, editCmd, quick(showCmd), quick(listCmd),
 		a.removeCmd(store.EntityCompany, "company", func(id string) error { return a.db.DeleteCompany(a.ctx, id) }),
@@ -167,10 +155,7 @@ func (a *App) showCompany(id string) error {
 	fmt.Fprintf(w, "%s  %s\n", title, a.paint(sgrDim, store.ShortID(c.ID)))
 	a.fields(w, "domain", c.Domain, "phone", c.Phone, "address", c.Address, "tags", strings.Join(c.Tags, ", "),
 		"visibility", c.Visibility, "id", c.ID)
-	if c.Notes != "" {
-		a.heading(w, "Notes")
-		fmt.Fprintln(w, c.Notes)
-	}
+	a.printNotes(w, c.Notes)
 	if len(people) > 0 {
 		a.heading(w, fmt.Sprintf("People (%d)", total))
 		t := newTable("ID", "NAME", "TITLE", "EMAIL")

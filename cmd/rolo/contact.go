@@ -8,6 +8,7 @@ import (
 
 	"github.com/rolo-crm/rolo/store"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // contactFlags are the flags shared by contact add and edit.
@@ -153,24 +154,12 @@ func (a *App) contactCmd() *cobra.Command {
 	}
 	ed.register(editCmd, true)
 
-	showCmd := &cobra.Command{
-		Use:   "show REF",
-		Short: "Show a contact with its deals, follow-ups and latest interactions",
-		Args:  exactArgs(1, "REF"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ref, err := a.resolve(args[0], true, store.EntityContact)
-			if err != nil {
-				return err
-			}
-			return a.showContact(ref.ID)
-		},
-	}
+	showCmd := a.showCmd(store.EntityContact, "Show a contact with its deals, follow-ups and latest interactions", a.showContact)
 
 	var lf struct {
 		tag, company string
-		limit        int
-		offset       int
 		all          bool
+		page
 	}
 	listCmd := &cobra.Command{
 		Use:     "list",
@@ -178,8 +167,8 @@ func (a *App) contactCmd() *cobra.Command {
 		Short:   "List contacts by name",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if lf.limit < 0 {
-				return usagef("--limit %d must be 0 (all) or more", lf.limit)
+			if err := lf.check(); err != nil {
+				return err
 			}
 			db, err := a.open()
 			if err != nil {
@@ -225,8 +214,7 @@ func (a *App) contactCmd() *cobra.Command {
 	}
 	listCmd.Flags().StringVar(&lf.tag, "tag", "", "only contacts with this tag")
 	listCmd.Flags().StringVar(&lf.company, "company", "", "only contacts at this company")
-	listCmd.Flags().IntVar(&lf.limit, "limit", 50, "how many (0 means all)")
-	listCmd.Flags().IntVar(&lf.offset, "offset", 0, "skip this many first")
+	lf.page.flags(listCmd.Flags())
 	listCmd.Flags().BoolVar(&lf.all, "all", false, "include deleted contacts")
 
 	cmd.AddCommand(addCmd, editCmd, quick(showCmd), quick(listCmd),
@@ -272,6 +260,23 @@ func nonNil[T any](list []T) []T {
 	return list
 }
 
+// page is a list command's --limit and --offset.
+type page struct{ limit, offset int }
+
+// flags registers --limit (50 unless given) and --offset on fl.
+func (p *page) flags(fl *pflag.FlagSet) {
+	fl.IntVar(&p.limit, "limit", 50, "how many (0 means all)")
+	fl.IntVar(&p.offset, "offset", 0, "skip this many first")
+}
+
+// check refuses a negative --limit.
+func (p page) check() error {
+	if p.limit < 0 {
+		return usagef("--limit %d must be 0 (all) or more", p.limit)
+	}
+	return nil
+}
+
 // exactArgs is cobra.ExactArgs with a message that names the missing argument.
 func exactArgs(n int, names string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
@@ -282,6 +287,23 @@ func exactArgs(n int, names string) cobra.PositionalArgs {
 			return usagef("%s takes %s, got %d arguments (quote names with spaces)", cmd.CommandPath(), names, len(args))
 		}
 		return nil
+	}
+}
+
+// showCmd is "show REF": it resolves REF to a record of entity, deleted or not, and
+// shows it with show.
+func (a *App) showCmd(entity, short string, show func(id string) error) *cobra.Command {
+	return &cobra.Command{
+		Use:   "show REF",
+		Short: short,
+		Args:  exactArgs(1, "REF"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ref, err := a.resolve(args[0], true, entity)
+			if err != nil {
+				return err
+			}
+			return show(ref.ID)
+		},
 	}
 }
 
@@ -375,10 +397,7 @@ func (a *App) showContact(id string) error {
 	a.fields(w, "title", c.Title, "company", c.Company, "email", strings.Join(emails, ", "), "phone", strings.Join(phones, ", "),
 		"address", c.Address, "source", c.Source, "tags", strings.Join(c.Tags, ", "), "cadence", cadence,
 		"touched", touched, "visibility", c.Visibility, "id", c.ID)
-	if c.Notes != "" {
-		a.heading(w, "Notes")
-		fmt.Fprintln(w, c.Notes)
-	}
+	a.printNotes(w, c.Notes)
 	a.printDeals(w, "Open deals", deals)
 	a.printFollowUps(w, "Open follow-ups", fus)
 	a.printTimeline(w, tl)
@@ -390,6 +409,15 @@ func withLabel(v, label string) string {
 		return v
 	}
 	return v + " (" + label + ")"
+}
+
+// printNotes prints a record's notes under their heading, if it has any.
+func (a *App) printNotes(w ioWriter, notes string) {
+	if notes == "" {
+		return
+	}
+	a.heading(w, "Notes")
+	fmt.Fprintln(w, notes)
 }
 
 func (a *App) printDeals(w ioWriter, title string, deals []store.Deal) {

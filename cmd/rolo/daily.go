@@ -121,7 +121,7 @@ func (a *App) followupCmd() *cobra.Command {
 
 	var lf struct {
 		overdue, today, week, all bool
-		limit, offset             int
+		page
 	}
 	listCmd := &cobra.Command{
 		Use:     "list",
@@ -143,8 +143,8 @@ func (a *App) followupCmd() *cobra.Command {
 			if n > 1 {
 				return usagef("choose one of --overdue, --today and --week")
 			}
-			if lf.limit < 0 {
-				return usagef("--limit %d must be 0 (all) or more", lf.limit)
+			if err := lf.check(); err != nil {
+				return err
 			}
 			db, err := a.open()
 			if err != nil {
@@ -193,25 +193,10 @@ func (a *App) followupCmd() *cobra.Command {
 	listCmd.Flags().BoolVar(&lf.today, "today", false, "only due today")
 	listCmd.Flags().BoolVar(&lf.week, "week", false, "due from today to the end of the week")
 	listCmd.Flags().BoolVar(&lf.all, "all", false, "include done follow-ups")
-	listCmd.Flags().IntVar(&lf.limit, "limit", 50, "how many (0 means all)")
-	listCmd.Flags().IntVar(&lf.offset, "offset", 0, "skip this many first")
+	lf.page.flags(listCmd.Flags())
 
-	doneCmd := &cobra.Command{
-		Use:   "done ID",
-		Short: "Mark a follow-up done",
-		Args:  exactArgs(1, "ID"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ref, err := a.resolve(args[0], false, store.EntityFollowUp)
-			if err != nil {
-				return err
-			}
-			f, err := a.db.CompleteFollowUp(a.ctx, ref.ID)
-			if err != nil {
-				return err
-			}
-			return a.done(f, "Done: %s (%s)", f.Title, store.ShortID(f.ID))
-		},
-	}
+	doneCmd := a.followUpCmd("done ID", "Mark a follow-up done", "Done: %s (%s)",
+		func(id string) (*store.FollowUp, error) { return a.db.CompleteFollowUp(a.ctx, id) })
 	var until string
 	snoozeCmd := &cobra.Command{
 		Use:     "snooze ID",
@@ -235,26 +220,33 @@ func (a *App) followupCmd() *cobra.Command {
 		},
 	}
 	snoozeCmd.Flags().StringVar(&until, "until", "tomorrow", "new due date, e.g. \"in 3d\", \"mon 9am\"")
-	reopenCmd := &cobra.Command{
-		Use:   "reopen ID",
-		Short: "Mark a done follow-up as not done",
+	reopenCmd := a.followUpCmd("reopen ID", "Mark a done follow-up as not done", "Reopened %s (%s)",
+		func(id string) (*store.FollowUp, error) { return a.db.ReopenFollowUp(a.ctx, id) })
+	cmd.AddCommand(addCmd, quick(listCmd), doneCmd, snoozeCmd, reopenCmd,
+		a.removeCmd(store.EntityFollowUp, "followup", func(id string) error { return a.db.DeleteFollowUp(a.ctx, id) }),
+		a.restoreCmd(store.EntityFollowUp, "followup", func(id string) error { return a.db.RestoreFollowUp(a.ctx, id) }))
+	return cmd
+}
+
+// followUpCmd is a command that changes one follow-up (ID) with change and says so:
+// said formats the follow-up's title and short id.
+func (a *App) followUpCmd(use, short, said string, change func(id string) (*store.FollowUp, error)) *cobra.Command {
+	return &cobra.Command{
+		Use:   use,
+		Short: short,
 		Args:  exactArgs(1, "ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ref, err := a.resolve(args[0], false, store.EntityFollowUp)
 			if err != nil {
 				return err
 			}
-			f, err := a.db.ReopenFollowUp(a.ctx, ref.ID)
+			f, err := change(ref.ID)
 			if err != nil {
 				return err
 			}
-			return a.done(f, "Reopened %s (%s)", f.Title, store.ShortID(f.ID))
+			return a.done(f, said, f.Title, store.ShortID(f.ID))
 		},
 	}
-	cmd.AddCommand(addCmd, quick(listCmd), doneCmd, snoozeCmd, reopenCmd,
-		a.removeCmd(store.EntityFollowUp, "followup", func(id string) error { return a.db.DeleteFollowUp(a.ctx, id) }),
-		a.restoreCmd(store.EntityFollowUp, "followup", func(id string) error { return a.db.RestoreFollowUp(a.ctx, id) }))
-	return cmd
 }
 
 // agendaLimit turns --limit into the store's agenda cap, where 0 would mean 50: for the

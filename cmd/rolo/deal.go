@@ -156,22 +156,11 @@ func (a *App) dealCmd() *cobra.Command {
 		},
 	}
 	reg(editCmd, true)
-	showCmd := &cobra.Command{
-		Use:   "show REF",
-		Short: "Show a deal with its follow-ups and timeline",
-		Args:  exactArgs(1, "REF"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ref, err := a.resolve(args[0], true, store.EntityDeal)
-			if err != nil {
-				return err
-			}
-			return a.showDeal(ref.ID)
-		},
-	}
+	showCmd := a.showCmd(store.EntityDeal, "Show a deal with its follow-ups and timeline", a.showDeal)
 	var lf struct {
 		stage, status, contact, company string
-		limit, offset                   int
 		all                             bool
+		page
 	}
 	listCmd := &cobra.Command{
 		Use:     "list",
@@ -179,8 +168,8 @@ func (a *App) dealCmd() *cobra.Command {
 		Short:   "List deals, newest first (open ones unless --status or --all)",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if lf.limit < 0 {
-				return usagef("--limit %d must be 0 (all) or more", lf.limit)
+			if err := lf.check(); err != nil {
+				return err
 			}
 			db, err := a.open()
 			if err != nil {
@@ -242,8 +231,7 @@ func (a *App) dealCmd() *cobra.Command {
 	listCmd.Flags().StringVar(&lf.status, "status", "", "open (default), won or lost")
 	listCmd.Flags().StringVar(&lf.contact, "contact", "", "only deals of this contact")
 	listCmd.Flags().StringVar(&lf.company, "company", "", "only deals of this company")
-	listCmd.Flags().IntVar(&lf.limit, "limit", 50, "how many (0 means all)")
-	listCmd.Flags().IntVar(&lf.offset, "offset", 0, "skip this many first")
+	lf.page.flags(listCmd.Flags())
 	listCmd.Flags().BoolVar(&lf.all, "all", false, "every status, and deleted deals")
 
 	moveCmd := &cobra.Command{
@@ -335,10 +323,7 @@ func (a *App) showDeal(id string) error {
 	a.fields(w, "value", d.Value.String(), "stage", fmt.Sprintf("%s, %d days", d.Stage, days(a.now().Sub(d.StageEnteredAt))),
 		"status", status, "contact", d.Contact, "company", d.Company, "close", d.ExpectedClose,
 		"tags", strings.Join(d.Tags, ", "), "deleted", deleted, "visibility", d.Visibility, "id", d.ID)
-	if d.Notes != "" {
-		a.heading(w, "Notes")
-		fmt.Fprintln(w, d.Notes)
-	}
+	a.printNotes(w, d.Notes)
 	a.printFollowUps(w, "Open follow-ups", fus)
 	a.printTimeline(w, tl)
 	return nil

@@ -95,6 +95,25 @@ func (e *tenv) ok(args ...string) string {
 	return r.out
 }
 
+// device runs rolo on the database of another device in the test's directory,
+// NAME.db: a second user's laptop, say, syncing with the same server.
+func (e *tenv) device(name string) func(args ...string) result {
+	path := filepath.Join(e.dir, name+".db")
+	return func(args ...string) result {
+		e.t.Helper()
+		return e.raw(append([]string{"--db", path}, args...)...)
+	}
+}
+
+// must requires r to have exited 0 and returns its stdout.
+func (e *tenv) must(r result) string {
+	e.t.Helper()
+	if r.code != 0 {
+		e.t.Fatalf("want exit 0: %s", r)
+	}
+	return r.out
+}
+
 // okJSON runs rolo with --json, requires success, checks the output is valid JSON that
 // follows the conventions (no null lists) and decodes it into v.
 func (e *tenv) okJSON(v any, args ...string) string {

@@ -79,16 +79,8 @@ func TestServePostgres(t *testing.T) {
 	one := serveInBackground(t)
 	two := serveInBackground(t, "--postgres", dsn)
 
-	annDB, bobDB := filepath.Join(e.dir, "ann.db"), filepath.Join(e.dir, "bob.db")
-	ann := func(args ...string) result { return e.raw(append([]string{"--db", annDB}, args...)...) }
-	bob := func(args ...string) result { return e.raw(append([]string{"--db", bobDB}, args...)...) }
-	must := func(r result) string {
-		t.Helper()
-		if r.code != 0 {
-			t.Fatalf("want exit 0: %s", r)
-		}
-		return r.out
-	}
+	ann, bob := e.device("ann"), e.device("bob")
+	must := e.must
 	must(ann("contact", "add", "Cleo Park", "--email", "cleo@x.io"))
 	must(ann("sync", "join", one, init["code"].(string)))
 	must(ann("sync"))
@@ -142,15 +134,8 @@ func TestMigrateToPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(server.New(server.Config{Storage: lite, Now: func() time.Time { return fixedNow }}).Handler())
-	annDB := filepath.Join(e.dir, "ann.db")
-	ann := func(args ...string) result { return e.raw(append([]string{"--db", annDB}, args...)...) }
-	must := func(r result) string {
-		t.Helper()
-		if r.code != 0 {
-			t.Fatalf("want exit 0: %s", r)
-		}
-		return r.out
-	}
+	ann := e.device("ann")
+	must := e.must
 	must(ann("contact", "add", "Cleo Park"))
 	must(ann("sync", "join", hs.URL, init["code"].(string)))
 	must(ann("sync"))

@@ -38,16 +38,8 @@ func TestSyncCommands(t *testing.T) {
 	hs := httptest.NewServer(server.New(server.Config{Storage: st, Now: func() time.Time { return fixedNow }}).Handler())
 	defer hs.Close()
 
-	annDB, bobDB := filepath.Join(e.dir, "ann.db"), filepath.Join(e.dir, "bob.db")
-	ann := func(args ...string) result { return e.raw(append([]string{"--db", annDB}, args...)...) }
-	bob := func(args ...string) result { return e.raw(append([]string{"--db", bobDB}, args...)...) }
-	must := func(r result) string {
-		t.Helper()
-		if r.code != 0 {
-			t.Fatalf("want exit 0: %s", r)
-		}
-		return r.out
-	}
+	ann, bob := e.device("ann"), e.device("bob")
+	must := e.must
 	must(ann("contact", "add", "Cleo Park", "--email", "cleo@x.io"))
 	if r := ann("sync"); r.code != 1 || !strings.Contains(r.err, "rolo sync join") {
 		t.Fatalf("sync before joining: %s", r)

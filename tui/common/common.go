@@ -39,6 +39,28 @@ type Common struct {
 	WeekStart time.Weekday
 }
 
+// WithDefaults fills in what c leaves unset, so a screen built from a partial Common
+// still works: the real clock, the local zone, USD, a background context and the
+// dark theme in colour.
+func (c Common) WithDefaults() Common {
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Loc == nil {
+		c.Loc = time.Local
+	}
+	if c.Currency == "" {
+		c.Currency = "USD"
+	}
+	if c.Ctx == nil {
+		c.Ctx = context.Background()
+	}
+	if c.Styles == nil {
+		c.Styles = styles.New(true, false)
+	}
+	return c
+}
+
 // Today returns the local date at midnight, for grouping by day.
 func (c Common) Today() time.Time {
 	n := c.Now().In(c.Loc)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/rolo-crm/rolo/store"
 	"github.com/rolo-crm/rolo/tui/common"
+	"github.com/rolo-crm/rolo/tui/internal/paged"
 	"github.com/rolo-crm/rolo/tui/styles"
 )
 
@@ -54,20 +55,13 @@ const page = 100
 
 // Model is the conflicts panel.
 type Model struct {
-	c      common.Common
-	db     Store
-	keys   KeyMap
-	list   []store.Conflict
-	total  int
-	limit  int
-	cursor int
-	offset int
-	seq    int
-	loaded bool
-	err    error
-	busy   bool // a keep or restore is being written
-	w, h   int
-	done   bool
+	c    common.Common
+	db   Store
+	keys KeyMap
+	list paged.List[store.Conflict]
+	busy bool // a keep or restore is being written
+	w, h int
+	done bool
 }
 
 type loadedMsg struct {
@@ -85,15 +79,15 @@ type resolvedMsg struct {
 
 // New builds the panel over db.
 func New(c common.Common, db Store) *Model {
-	return &Model{c: c, db: db, keys: DefaultKeyMap(), limit: page, w: 80, h: 20}
+	return &Model{c: c, db: db, keys: DefaultKeyMap(), list: paged.New[store.Conflict](page), w: 80, h: 20}
 }
 
 // Init loads the open conflicts.
 func (m *Model) Init() tea.Cmd { return m.load() }
 
 func (m *Model) load() tea.Cmd {
-	m.seq++
-	seq, ctx, db, limit := m.seq, m.c.Ctx, m.db, m.limit
+	seq, limit := m.list.Load()
+	ctx, db := m.c.Ctx, m.db
 	return func() tea.Msg {
 		list, err := db.Conflicts(ctx, store.ConflictFilter{Limit: limit})
 		if err != nil {
@@ -132,25 +126,13 @@ func (m *Model) FullHelp() [][]key.Binding {
 }
 
 // Selected is the conflict under the cursor, or nil.
-func (m *Model) Selected() *store.Conflict {
-	if m.cursor < len(m.list) {
-		return &m.list[m.cursor]
-	}
-	return nil
-}
+func (m *Model) Selected() *store.Conflict { return m.list.Selected() }
 
 // Update implements common.Screen.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case loadedMsg:
-		if msg.seq != m.seq {
-			return nil
-		}
-		m.loaded, m.err = true, msg.err
-		if msg.err == nil {
-			m.list, m.total = msg.list, msg.total
-		}
-		m.cursor = max(min(m.cursor, len(m.list)-1), 0)
+		m.list.Apply(msg.seq, msg.list, msg.total, msg.err)
 		return nil
 	case resolvedMsg:
 		m.busy = false
@@ -177,13 +159,13 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Back):
 		m.done = true
 	case key.Matches(msg, k.Up):
-		m.cursor = max(m.cursor-1, 0)
+		m.list.Cursor = max(m.list.Cursor-1, 0)
 	case key.Matches(msg, k.Down):
-		return m.move(m.cursor + 1)
+		return m.move(m.list.Cursor + 1)
 	case key.Matches(msg, k.Top):
-		m.cursor = 0
+		m.list.Cursor = 0
 	case key.Matches(msg, k.Bottom):
-		return m.move(len(m.list) - 1)
+		return m.move(len(m.list.Items) - 1)
 	case key.Matches(msg, k.Keep), key.Matches(msg, k.Restore):
 		c := m.Selected()
 		if c == nil || m.busy {
@@ -227,9 +209,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 // move puts the cursor on row i, loading the next page when it reaches the end of what
 // is loaded.
 func (m *Model) move(i int) tea.Cmd {
-	m.cursor = max(min(i, len(m.list)-1), 0)
-	if m.cursor == len(m.list)-1 && len(m.list) < m.total && len(m.list) == m.limit {
-		m.limit += page
+	if m.list.Move(i) {
 		return m.load()
 	}
 	return nil
@@ -272,36 +252,28 @@ func (m *Model) View() string {
 	st := m.c.Styles
 	head := " " + st.Title.Render("Sync conflicts")
 	switch {
-	case !m.loaded:
+	case !m.list.Loaded:
 		return common.Fit(head+"\n\n "+st.Subtle.Render("loading…"), m.w, m.h)
-	case m.err != nil:
-		return common.Fit(head+"\n\n "+st.Danger.Render(common.ErrText(m.err)), m.w, m.h)
-	case len(m.list) == 0:
+	case m.list.Err != nil:
+		return common.Fit(head+"\n\n "+st.Danger.Render(common.ErrText(m.list.Err)), m.w, m.h)
+	case len(m.list.Items) == 0:
 		return common.Fit(head+st.Subtle.Render(" · none open")+"\n\n "+
 			st.Subtle.Render("When two people change the same field before syncing, the later edit wins and the")+"\n "+
 			st.Subtle.Render("other value is kept here, to keep or restore."), m.w, m.h)
 	}
-	head += st.Subtle.Render(fmt.Sprintf(" · %d open", m.total))
-	if len(m.list) < m.total {
-		head += st.Subtle.Render(fmt.Sprintf(" (%d loaded)", len(m.list)))
+	head += st.Subtle.Render(fmt.Sprintf(" · %d open", m.list.Total))
+	if len(m.list.Items) < m.list.Total {
+		head += st.Subtle.Render(fmt.Sprintf(" (%d loaded)", len(m.list.Items)))
 	}
 	detail := m.detail()
 	rows := max(m.h-3-len(detail), 1)
-	m.offset = common.Scroll(m.offset, m.cursor, rows, len(m.list))
-	lines := []string{head, ""}
 	labelW := max(min(m.w/4, 28), 10)
 	fieldW := max(min(m.w/5, 22), 10)
-	for i := m.offset; i < len(m.list) && i < m.offset+rows; i++ {
-		c := &m.list[i]
-		row := common.PadRight(label(c), labelW) + " " + common.PadRight(c.Entity+" · "+c.Field, fieldW) + " " +
+	lines := append([]string{head, ""}, m.list.Rows(st, m.w, rows, func(c *store.Conflict) string {
+		return common.PadRight(label(c), labelW) + " " + common.PadRight(c.Entity+" · "+c.Field, fieldW) + " " +
 			"kept " + value(c.WinnerValue) + " · other " + value(c.LoserValue)
-		row = common.PadRight(row, m.w-3)
-		if i == m.cursor {
-			lines = append(lines, " "+st.Selected.Render("›"+" "+row))
-		} else {
-			lines = append(lines, "   "+row)
-		}
-	}
+	})...)
+	// The detail stays at the foot however few rows there are.
 	for len(lines) < rows+2 {
 		lines = append(lines, "")
 	}

@@ -12,21 +12,7 @@ import (
 
 func setup(t *testing.T) (*Model, *store.DB, tuitest.Fixture) {
 	t.Helper()
-	db := tuitest.Open(t)
-	f := tuitest.Seed(t, db)
-	m := New(tuitest.Common(), db)
-	m.SetSize(80, 21)
-	tuitest.Run(t, m, m.Init())
-	return m, db, f
-}
-
-func drive(t *testing.T, m *Model, keys ...string) *tuitest.Out {
-	t.Helper()
-	var out *tuitest.Out
-	for _, k := range keys {
-		out = tuitest.Drive(t, m, tuitest.Keys(k)...)
-	}
-	return out
+	return tuitest.Setup(t, New)
 }
 
 func TestContacts_FilterAsYouType(t *testing.T) {
@@ -34,15 +20,15 @@ func TestContacts_FilterAsYouType(t *testing.T) {
 	if m.Rows() != 4 {
 		t.Fatalf("rows = %d", m.Rows())
 	}
-	drive(t, m, "/", "c", "l")
+	tuitest.Press(t, m, "/", "c", "l")
 	if m.Query() != "cl" || m.Rows() != 1 || !strings.Contains(m.View(), "Cleo Park") {
 		t.Fatalf("filter cl: %d rows\n%s", m.Rows(), m.View())
 	}
-	drive(t, m, "backspace", "backspace", "acme")
+	tuitest.Press(t, m, "backspace", "backspace", "acme")
 	if m.Rows() != 2 {
 		t.Fatalf("filter acme: %d rows", m.Rows())
 	}
-	drive(t, m, "esc")
+	tuitest.Press(t, m, "esc")
 	if m.Query() != "" || m.Rows() != 4 || m.Capturing() {
 		t.Fatalf("esc did not clear the filter: %q %d", m.Query(), m.Rows())
 	}
@@ -50,8 +36,8 @@ func TestContacts_FilterAsYouType(t *testing.T) {
 
 func TestContacts_AddFormValidates(t *testing.T) {
 	m, db, _ := setup(t)
-	drive(t, m, "a", "Zoe Quinn", "tab", "not-an-email")
-	drive(t, m, "ctrl+s")
+	tuitest.Press(t, m, "a", "Zoe Quinn", "tab", "not-an-email")
+	tuitest.Press(t, m, "ctrl+s")
 	v := m.View()
 	if !strings.Contains(v, `email "not-an-email" is not a valid address`) || m.form == nil {
 		t.Fatalf("bad email not reported inline:\n%s", v)
@@ -61,9 +47,9 @@ func TestContacts_AddFormValidates(t *testing.T) {
 	}
 	// Fix the email; save creates the contact and opens it.
 	for range len("not-an-email") {
-		drive(t, m, "backspace")
+		tuitest.Press(t, m, "backspace")
 	}
-	drive(t, m, "zoe@quinn.dev", "tab", "tab", "Initech", "ctrl+s")
+	tuitest.Press(t, m, "zoe@quinn.dev", "tab", "tab", "Initech", "ctrl+s")
 	if m.form != nil {
 		t.Fatalf("form still open: %s", m.form.Err())
 	}
@@ -80,21 +66,21 @@ func TestContacts_EditLogFollowUpDelete(t *testing.T) {
 	m, db, f := setup(t)
 	ctx := context.Background()
 	// The cursor is on Ann Lee (first by name).
-	drive(t, m, "e")
+	tuitest.Press(t, m, "e")
 	if m.form == nil {
 		t.Fatal("e did not open the form")
 	}
-	drive(t, m, "tab", "tab", "+1 555 0100", "ctrl+s")
+	tuitest.Press(t, m, "tab", "tab", "+1 555 0100", "ctrl+s")
 	c, err := db.FindContactByID(ctx, f.Ann)
 	if err != nil || c.PrimaryPhone() != "+1 555 0100" || c.PrimaryEmail() != "ann@acme.com" {
 		t.Fatalf("after edit: %+v %v", c, err)
 	}
-	drive(t, m, "l", "e", "Sent the revised quote", "enter")
+	tuitest.Press(t, m, "l", "e", "Sent the revised quote", "enter")
 	tl, _ := db.Timeline(ctx, store.TimelineFilter{ContactID: f.Ann})
 	if tl[0].Kind != "email" || tl[0].Text != "Sent the revised quote" {
 		t.Fatalf("timeline head = %+v", tl[0])
 	}
-	drive(t, m, "f", "Send the deck", "enter", "ctrl+u", "fri 9am", "enter")
+	tuitest.Press(t, m, "f", "Send the deck", "enter", "ctrl+u", "fri 9am", "enter")
 	fus, _, _ := db.FindFollowUps(ctx, store.FollowUpFilter{ContactID: f.Ann})
 	found := false
 	for _, fu := range fus {
@@ -105,15 +91,15 @@ func TestContacts_EditLogFollowUpDelete(t *testing.T) {
 	if !found {
 		t.Fatalf("follow-up not added: %+v", fus)
 	}
-	drive(t, m, "d")
+	tuitest.Press(t, m, "d")
 	if !strings.Contains(m.View(), "Delete contact Ann Lee?") {
 		t.Fatalf("no confirmation:\n%s", m.View())
 	}
-	drive(t, m, "n")
+	tuitest.Press(t, m, "n")
 	if c, _ := db.FindContactByID(ctx, f.Ann); c.DeletedAt != nil {
 		t.Fatal("deleted although the rep said no")
 	}
-	drive(t, m, "d", "y")
+	tuitest.Press(t, m, "d", "y")
 	if c, _ := db.FindContactByID(ctx, f.Ann); c.DeletedAt == nil {
 		t.Fatal("not deleted after y")
 	}
@@ -124,24 +110,24 @@ func TestContacts_EditLogFollowUpDelete(t *testing.T) {
 
 func TestContacts_Companies(t *testing.T) {
 	m, db, f := setup(t)
-	drive(t, m, "c")
+	tuitest.Press(t, m, "c")
 	if m.Rows() != 2 || !strings.Contains(m.View(), "Globex") {
 		t.Fatalf("companies: %d rows\n%s", m.Rows(), m.View())
 	}
-	drive(t, m, "enter")
+	tuitest.Press(t, m, "enter")
 	if !strings.Contains(m.View(), "Bob Stone") {
 		t.Fatalf("company detail lacks its contacts:\n%s", m.View())
 	}
-	drive(t, m, "l", "m", "Quarterly business review", "enter")
+	tuitest.Press(t, m, "l", "m", "Quarterly business review", "enter")
 	tl, _ := db.Timeline(context.Background(), store.TimelineFilter{CompanyID: f.Acme})
 	if tl[0].Kind != "meeting" || tl[0].Text != "Quarterly business review" {
 		t.Fatalf("company timeline head = %+v", tl[0])
 	}
-	drive(t, m, "esc", "a", "Initech", "tab", "initech", "ctrl+s")
+	tuitest.Press(t, m, "esc", "a", "Initech", "tab", "initech", "ctrl+s")
 	if !strings.Contains(m.form.Err(), "not a domain name") {
 		t.Fatalf("bad domain not reported: %q", m.form.Err())
 	}
-	drive(t, m, ".com", "ctrl+s")
+	tuitest.Press(t, m, ".com", "ctrl+s")
 	if m.form != nil || m.Rows() != 3 {
 		t.Fatalf("company not added: rows %d form %v\n%s", m.Rows(), m.form != nil, m.View())
 	}
@@ -160,7 +146,7 @@ func TestContacts_Window(t *testing.T) {
 	m.SetSize(80, 21)
 	tuitest.Run(t, m, m.Init())
 	for range 650 {
-		drive(t, m, "j")
+		tuitest.Press(t, m, "j")
 		if m.Rows() > maxRows {
 			t.Fatalf("window grew to %d rows", m.Rows())
 		}
@@ -168,17 +154,17 @@ func TestContacts_Window(t *testing.T) {
 	if r, _ := m.current(); r.name != "Person 0650" {
 		t.Fatalf("after 650 downs the cursor is on %q", r.name)
 	}
-	drive(t, m, "G")
+	tuitest.Press(t, m, "G")
 	if r, _ := m.current(); r.name != "Person 0699" {
 		t.Fatalf("G: on %q", r.name)
 	}
 	for range 300 {
-		drive(t, m, "k")
+		tuitest.Press(t, m, "k")
 	}
 	if r, _ := m.current(); r.name != "Person 0399" {
 		t.Fatalf("after G and 300 ups: on %q", r.name)
 	}
-	drive(t, m, "g")
+	tuitest.Press(t, m, "g")
 	if r, _ := m.current(); r.name != "Person 0000" {
 		t.Fatalf("g: on %q", r.name)
 	}

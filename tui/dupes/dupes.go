@@ -14,6 +14,7 @@ import (
 
 	"github.com/rolo-crm/rolo/store"
 	"github.com/rolo-crm/rolo/tui/common"
+	"github.com/rolo-crm/rolo/tui/internal/paged"
 	"github.com/rolo-crm/rolo/tui/styles"
 )
 
@@ -67,16 +68,9 @@ type Model struct {
 	c       common.Common
 	db      Store
 	keys    KeyMap
-	list    []store.Duplicate
-	total   int
-	limit   int
-	cursor  int
-	offset  int
+	list    paged.List[store.Duplicate]
 	skipped map[string]bool
-	merged  int // merges made in this review
-	seq     int
-	loaded  bool
-	err     error
+	merged  int  // merges made in this review
 	busy    bool // a merge is being written
 	detSeq  int
 	detKey  string  // the pair the sides describe
@@ -108,7 +102,7 @@ type mergedMsg struct {
 
 // New builds the review over db.
 func New(c common.Common, db Store) *Model {
-	return &Model{c: c, db: db, keys: DefaultKeyMap(), limit: page, skipped: map[string]bool{}, w: 80, h: 20}
+	return &Model{c: c, db: db, keys: DefaultKeyMap(), list: paged.New[store.Duplicate](page), skipped: map[string]bool{}, w: 80, h: 20}
 }
 
 func pairKey(d store.Duplicate) string { return d.Keep.ID + "/" + d.Other.ID }
@@ -117,8 +111,8 @@ func pairKey(d store.Duplicate) string { return d.Keep.ID + "/" + d.Other.ID }
 func (m *Model) Init() tea.Cmd { return m.load() }
 
 func (m *Model) load() tea.Cmd {
-	m.seq++
-	seq, ctx, db, limit := m.seq, m.c.Ctx, m.db, m.limit
+	seq, limit := m.list.Load()
+	ctx, db := m.c.Ctx, m.db
 	return func() tea.Msg {
 		list, total, err := db.FindDuplicates(ctx, store.DuplicateFilter{Limit: limit})
 		return loadedMsg{seq: seq, list: list, total: total, err: err}
@@ -233,25 +227,15 @@ func (m *Model) FullHelp() [][]key.Binding {
 }
 
 // Selected is the pair under the cursor, or nil.
-func (m *Model) Selected() *store.Duplicate {
-	if m.cursor < len(m.list) {
-		return &m.list[m.cursor]
-	}
-	return nil
-}
+func (m *Model) Selected() *store.Duplicate { return m.list.Selected() }
 
 // Update implements common.Screen.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case loadedMsg:
-		if msg.seq != m.seq {
+		if !m.list.Apply(msg.seq, msg.list, msg.total, msg.err) {
 			return nil
 		}
-		m.loaded, m.err = true, msg.err
-		if msg.err == nil {
-			m.list, m.total = msg.list, msg.total
-		}
-		m.cursor = max(min(m.cursor, len(m.list)-1), 0)
 		return m.loadDetail()
 	case detailMsg:
 		if msg.seq != m.detSeq {
@@ -283,14 +267,15 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 
 // drop removes a merged pair at once, so the next pair shows while the list reloads.
 func (m *Model) drop(key string) {
-	for i, d := range m.list {
+	l := &m.list
+	for i, d := range l.Items {
 		if pairKey(d) == key {
-			m.list = append(m.list[:i:i], m.list[i+1:]...)
-			m.total = max(m.total-1, 0)
+			l.Items = append(l.Items[:i:i], l.Items[i+1:]...)
+			l.Total = max(l.Total-1, 0)
 			break
 		}
 	}
-	m.cursor = max(min(m.cursor, len(m.list)-1), 0)
+	l.Clamp()
 }
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
@@ -299,10 +284,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Back):
 		m.done = true
 	case key.Matches(msg, k.Up):
-		m.cursor = max(m.cursor-1, 0)
+		m.list.Cursor = max(m.list.Cursor-1, 0)
 		return m.loadDetail()
 	case key.Matches(msg, k.Down):
-		return m.move(m.cursor + 1)
+		return m.move(m.list.Cursor + 1)
 	case key.Matches(msg, k.Skip):
 		d := m.Selected()
 		if d == nil {
@@ -310,12 +295,12 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		m.skipped[pairKey(*d)] = true
 		// On to the next pair not skipped yet, if any after this one.
-		next := m.cursor + 1
-		for next < len(m.list) && m.skipped[pairKey(m.list[next])] {
+		next := m.list.Cursor + 1
+		for next < len(m.list.Items) && m.skipped[pairKey(m.list.Items[next])] {
 			next++
 		}
-		if next >= len(m.list) {
-			next = m.cursor + 1
+		if next >= len(m.list.Items) {
+			next = m.list.Cursor + 1
 		}
 		return m.move(next)
 	case key.Matches(msg, k.Merge):
@@ -346,10 +331,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 // move puts the cursor on pair i, loading the next page when it reaches the end of
 // what is loaded.
 func (m *Model) move(i int) tea.Cmd {
-	m.cursor = max(min(i, len(m.list)-1), 0)
+	more := m.list.Move(i)
 	cmd := m.loadDetail()
-	if m.cursor == len(m.list)-1 && len(m.list) < m.total && len(m.list) >= m.limit {
-		m.limit += page
+	if more {
 		return tea.Batch(cmd, m.load())
 	}
 	return cmd
@@ -360,18 +344,18 @@ func (m *Model) View() string {
 	st := m.c.Styles
 	head := " " + st.Title.Render("Duplicates")
 	switch {
-	case !m.loaded:
+	case !m.list.Loaded:
 		return common.Fit(head+"\n\n "+st.Subtle.Render("looking for duplicates…"), m.w, m.h)
-	case m.err != nil:
-		return common.Fit(head+"\n\n "+st.Danger.Render(common.ErrText(m.err)), m.w, m.h)
-	case len(m.list) == 0:
+	case m.list.Err != nil:
+		return common.Fit(head+"\n\n "+st.Danger.Render(common.ErrText(m.list.Err)), m.w, m.h)
+	case len(m.list.Items) == 0:
 		msg := "No likely duplicates left."
 		if m.merged > 0 {
 			msg = fmt.Sprintf("Merged %d · no likely duplicates left.", m.merged)
 		}
 		return common.Fit(head+"\n\n "+st.Subtle.Render(msg), m.w, m.h)
 	}
-	info := fmt.Sprintf(" · pair %d of %d", m.cursor+1, m.total)
+	info := fmt.Sprintf(" · pair %d of %d", m.list.Cursor+1, m.list.Total)
 	if n := len(m.skipped); n > 0 {
 		info += fmt.Sprintf(" · %d skipped", n)
 	}
@@ -381,24 +365,15 @@ func (m *Model) View() string {
 	head += st.Subtle.Render(info)
 	sides := m.sideBySide()
 	rows := max(m.h-3-len(sides), 1)
-	m.offset = common.Scroll(m.offset, m.cursor, rows, len(m.list))
-	lines := []string{head, ""}
 	nameW := max(min((m.w-40)/2, 26), 8)
-	for i := m.offset; i < len(m.list) && i < m.offset+rows; i++ {
-		d := m.list[i]
+	lines := append([]string{head, ""}, m.list.Rows(st, m.w, rows, func(d *store.Duplicate) string {
 		mark := " "
-		if m.skipped[pairKey(d)] {
+		if m.skipped[pairKey(*d)] {
 			mark = "·"
 		}
-		row := fmt.Sprintf("%3d %s ", d.Score, mark) + common.PadRight(d.Keep.Name, nameW) + " ⇐ " +
+		return fmt.Sprintf("%3d %s ", d.Score, mark) + common.PadRight(d.Keep.Name, nameW) + " ⇐ " +
 			common.PadRight(d.Other.Name, nameW) + "  " + d.Reason
-		row = common.PadRight(row, m.w-3)
-		if i == m.cursor {
-			lines = append(lines, " "+st.Selected.Render("› "+row))
-		} else {
-			lines = append(lines, "   "+row)
-		}
-	}
+	})...)
 	lines = append(lines, "")
 	lines = append(lines, sides...)
 	return common.Fit(strings.Join(lines, "\n"), m.w, m.h)

@@ -16,6 +16,7 @@ import (
 	"github.com/rolo-crm/rolo/store"
 	"github.com/rolo-crm/rolo/tui/common"
 	"github.com/rolo-crm/rolo/tui/flow"
+	"github.com/rolo-crm/rolo/tui/internal/cursor"
 	"github.com/rolo-crm/rolo/tui/styles"
 )
 
@@ -212,38 +213,13 @@ func (m *Model) build() {
 			return
 		}
 	}
-	m.fix(1)
+	m.cursor = cursor.Snap(m.lines, m.cursor, 1)
 }
 
-func (l line) selectable() bool { return l.fu != nil || l.more > 0 }
+// Selectable implements cursor.Line: follow-ups and "more" lines.
+func (l line) Selectable() bool { return l.fu != nil || l.more > 0 }
 
-func (m *Model) fix(dir int) {
-	m.cursor = max(0, min(m.cursor, len(m.lines)-1))
-	for _, d := range []int{dir, -dir} {
-		for i := m.cursor; i >= 0 && i < len(m.lines); i += d {
-			if m.lines[i].selectable() {
-				m.cursor = i
-				return
-			}
-		}
-	}
-}
-
-func (m *Model) move(d int) {
-	for i := m.cursor + d; i >= 0 && i < len(m.lines); i += d {
-		if m.lines[i].selectable() {
-			m.cursor = i
-			return
-		}
-	}
-}
-
-func (m *Model) current() (line, bool) {
-	if m.cursor < 0 || m.cursor >= len(m.lines) || !m.lines[m.cursor].selectable() {
-		return line{}, false
-	}
-	return m.lines[m.cursor], true
-}
+func (m *Model) current() (line, bool) { return cursor.At(m.lines, m.cursor) }
 
 // Update implements common.Screen.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
@@ -281,18 +257,16 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
 	switch {
 	case key.Matches(msg, k.Up):
-		m.move(-1)
+		m.cursor = cursor.Step(m.lines, m.cursor, -1)
 		return nil
 	case key.Matches(msg, k.Down):
-		m.move(1)
+		m.cursor = cursor.Step(m.lines, m.cursor, 1)
 		return nil
 	case key.Matches(msg, k.Top):
-		m.cursor = 0
-		m.fix(1)
+		m.cursor = cursor.Snap(m.lines, 0, 1)
 		return nil
 	case key.Matches(msg, k.Bottom):
-		m.cursor = len(m.lines) - 1
-		m.fix(-1)
+		m.cursor = cursor.Snap(m.lines, len(m.lines)-1, -1)
 		return nil
 	case key.Matches(msg, k.Refresh):
 		return m.load()

@@ -12,21 +12,7 @@ import (
 
 func setup(t *testing.T) (*Model, *store.DB, tuitest.Fixture) {
 	t.Helper()
-	db := tuitest.Open(t)
-	f := tuitest.Seed(t, db)
-	m := New(tuitest.Common(), db)
-	m.SetSize(80, 21)
-	tuitest.Run(t, m, m.Init())
-	return m, db, f
-}
-
-func drive(t *testing.T, m *Model, keys ...string) *tuitest.Out {
-	t.Helper()
-	var out *tuitest.Out
-	for _, k := range keys {
-		out = tuitest.Drive(t, m, tuitest.Keys(k)...)
-	}
-	return out
+	return tuitest.Setup(t, New)
 }
 
 func TestFollowUps_Groups(t *testing.T) {
@@ -45,8 +31,8 @@ func TestFollowUps_Groups(t *testing.T) {
 func TestFollowUps_DoneWithSpaceAndReopen(t *testing.T) {
 	m, db, f := setup(t)
 	ctx := context.Background()
-	drive(t, m, "j") // Call Cleo back (today)
-	drive(t, m, "space")
+	tuitest.Press(t, m, "j") // Call Cleo back (today)
+	tuitest.Press(t, m, "space")
 	fu, _ := db.FindFollowUpByID(ctx, f.Today)
 	if fu.DoneAt == nil {
 		t.Fatal("space did not complete the follow-up")
@@ -54,7 +40,7 @@ func TestFollowUps_DoneWithSpaceAndReopen(t *testing.T) {
 	if !strings.Contains(m.View(), "Today (0)") {
 		t.Fatalf("not moved to done:\n%s", m.View())
 	}
-	drive(t, m, "G", "x") // the cursor follows it to Done; x reopens
+	tuitest.Press(t, m, "G", "x") // the cursor follows it to Done; x reopens
 	fu, _ = db.FindFollowUpByID(ctx, f.Today)
 	if fu.DoneAt != nil {
 		t.Fatalf("x on a done follow-up did not reopen it:\n%s", m.View())
@@ -63,7 +49,7 @@ func TestFollowUps_DoneWithSpaceAndReopen(t *testing.T) {
 
 func TestFollowUps_SnoozeAndOpen(t *testing.T) {
 	m, db, f := setup(t)
-	drive(t, m, "s", "ctrl+u", "in 2w", "enter")
+	tuitest.Press(t, m, "s", "ctrl+u", "in 2w", "enter")
 	fu, _ := db.FindFollowUpByID(context.Background(), f.Late)
 	if got := fu.DueAt.Format("2006-01-02"); got != "2026-03-18" {
 		t.Fatalf("snoozed to %s", got)
@@ -71,8 +57,8 @@ func TestFollowUps_SnoozeAndOpen(t *testing.T) {
 	if !strings.Contains(m.View(), "Overdue (0)") || !strings.Contains(m.View(), "Later (2)") {
 		t.Fatalf("groups not updated:\n%s", m.View())
 	}
-	drive(t, m, "g")
-	out := drive(t, m, "j", "enter") // Chase the signature: a deal's follow-up
+	tuitest.Press(t, m, "g")
+	out := tuitest.Press(t, m, "j", "enter") // Chase the signature: a deal's follow-up
 	if len(out.Msgs) == 0 || out.Msgs[0] != (common.OpenDealMsg{ID: f.Renewal}) {
 		t.Fatalf("enter sent %v", out.Msgs)
 	}

@@ -2,36 +2,13 @@ package pipeline
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/rolo-crm/rolo/store"
 	"github.com/rolo-crm/rolo/tui/common"
+	"github.com/rolo-crm/rolo/tui/internal/tuitest"
 	"github.com/rolo-crm/rolo/tui/styles"
 )
-
-// standardDB opens the standard data set (`rolo demo --contacts 100000 --seed 1`, 20,000
-// deals of which 13,833 open), copied to .bench/ at the top of the repository (or at
-// $ROLO_BENCH_DB), at the data set's "now".
-func standardDB(b *testing.B) *store.DB {
-	b.Helper()
-	path := os.Getenv("ROLO_BENCH_DB")
-	if path == "" {
-		path = filepath.Join("..", "..", ".bench", "standard.db")
-	}
-	if _, err := os.Stat(path); err != nil {
-		b.Skipf("no standard data set at %s (see store/bench_test.go)", path)
-	}
-	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
-	db, err := store.Open(context.Background(), path, store.Options{Now: func() time.Time { return now }, NoBackup: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	return db
-}
 
 // BenchmarkOpenBoard: the Pipeline screen on the standard data set, from New and Init
 // through its load messages to the first complete View, at 80×24 and 200×60; budget:
@@ -39,7 +16,7 @@ func standardDB(b *testing.B) *store.DB {
 //
 //	go test -run '^$' -bench OpenBoard -benchtime 20x -count 5 ./tui/pipeline/
 func BenchmarkOpenBoard(b *testing.B) {
-	db := standardDB(b)
+	db := tuitest.StandardDB(b)
 	c := common.Common{Ctx: context.Background(), Styles: styles.New(true, false), Now: db.Now, Loc: time.UTC, Currency: "USD"}
 	for _, size := range []struct {
 		name string
@@ -61,7 +38,7 @@ func BenchmarkOpenBoard(b *testing.B) {
 // BenchmarkStartReview: r on the board, until the first deal of the review is shown
 // with its contact, timeline and next step.
 func BenchmarkStartReview(b *testing.B) {
-	db := standardDB(b)
+	db := tuitest.StandardDB(b)
 	c := common.Common{Ctx: context.Background(), Styles: styles.New(true, false), Now: db.Now, Loc: time.UTC, Currency: "USD"}
 	m := New(c, db)
 	m.SetSize(80, 24)

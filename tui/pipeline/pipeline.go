@@ -87,21 +87,7 @@ type form struct {
 
 // New returns the Pipeline screen over db.
 func New(c common.Common, db Store) *Model {
-	if c.Now == nil {
-		c.Now = time.Now
-	}
-	if c.Loc == nil {
-		c.Loc = time.Local
-	}
-	if c.Currency == "" {
-		c.Currency = "USD"
-	}
-	if c.Ctx == nil {
-		c.Ctx = context.Background()
-	}
-	if c.Styles == nil {
-		c.Styles = styles.New(true, false)
-	}
+	c = c.WithDefaults()
 	return &Model{c: c, db: db, keys: DefaultKeyMap(), width: 80, height: 20}
 }
 

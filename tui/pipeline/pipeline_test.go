@@ -2,56 +2,23 @@ package pipeline
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/rolo-crm/rolo/store"
 	"github.com/rolo-crm/rolo/tui/common"
+	"github.com/rolo-crm/rolo/tui/internal/tuitest"
 	"github.com/rolo-crm/rolo/tui/prompt"
 	"github.com/rolo-crm/rolo/tui/styles"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
 // now0 is the pinned "now" of every test: Tuesday 24 November 2026, noon UTC.
 var now0 = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
-
-// clock is a settable clock shared by the store and the screen.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
-
-func must[T any](t testing.TB) func(T, error) T {
-	return func(v T, err error) T {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-}
 
 // fixture is a small pipeline built through the store API:
 //
@@ -63,7 +30,7 @@ func must[T any](t testing.TB) func(T, error) T {
 //	closed       Pilot project (won 20 days ago), Old bid (lost 10 days ago: price)
 type fixture struct {
 	db    *store.DB
-	clk   *clock
+	clk   *tuitest.Clock
 	deals map[string]*store.Deal
 	ada   *store.Contact
 }
@@ -71,7 +38,7 @@ type fixture struct {
 func newFixture(t testing.TB, stages ...store.StageSpec) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	clk := &clock{t: now0.AddDate(0, 0, -90)}
+	clk := tuitest.NewClock(now0.AddDate(0, 0, -90))
 	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "rolo.db"), store.Options{Now: clk.Now, Owner: "rep", Currency: "USD", Stages: stages})
 	if err != nil {
 		t.Fatal(err)
@@ -80,7 +47,7 @@ func newFixture(t testing.TB, stages ...store.StageSpec) *fixture {
 	t.Cleanup(func() { db.Close() })
 	f := &fixture{db: db, clk: clk, deals: map[string]*store.Deal{}}
 	contact := func(name, company, email string) *store.Contact {
-		return must[*store.Contact](t)(db.CreateContact(ctx, store.ContactInput{Name: name, Company: company, Emails: []store.Email{{Email: email}}}))
+		return tuitest.Must[*store.Contact](t)(db.CreateContact(ctx, store.ContactInput{Name: name, Company: company, Emails: []store.Email{{Email: email}}}))
 	}
 	f.ada = contact("Ada Lovelace", "Acme Corp", "ada@acme.test")
 	grace := contact("Grace Hopper", "Navy Labs", "grace@navy.test")
@@ -91,7 +58,7 @@ func newFixture(t testing.TB, stages ...store.StageSpec) *fixture {
 		if c != nil {
 			in.ContactID = c.ID
 		}
-		d := must[*store.Deal](t)(db.CreateDeal(ctx, in))
+		d := tuitest.Must[*store.Deal](t)(db.CreateDeal(ctx, in))
 		f.deals[title] = d
 		return d
 	}
@@ -104,15 +71,15 @@ func newFixture(t testing.TB, stages ...store.StageSpec) *fixture {
 	deal(3, "Website redesign", "Lead", 4500, "USD", nil)
 	deal(2, "Enterprise licence", "Negotiation", 250000, "USD", f.ada)
 	clk.Set(now0.AddDate(0, 0, -20))
-	must[*store.Deal](t)(db.CloseDeal(ctx, f.deals["Pilot project"].ID, store.StatusWon, ""))
+	tuitest.Must[*store.Deal](t)(db.CloseDeal(ctx, f.deals["Pilot project"].ID, store.StatusWon, ""))
 	clk.Set(now0.AddDate(0, 0, -10))
-	must[*store.Deal](t)(db.CloseDeal(ctx, f.deals["Old bid"].ID, store.StatusLost, "price"))
+	tuitest.Must[*store.Deal](t)(db.CloseDeal(ctx, f.deals["Old bid"].ID, store.StatusLost, "price"))
 	clk.Set(now0.AddDate(0, 0, -4))
-	must[*store.Interaction](t)(db.LogInteraction(ctx, store.InteractionInput{Kind: "call", Text: "Renewal terms: wants two years", DealID: f.deals["Acme renewal"].ID}))
-	must[*store.Interaction](t)(db.LogInteraction(ctx, store.InteractionInput{Kind: "email", Text: "Sent the platform overview", DealID: f.deals["Data platform"].ID}))
+	tuitest.Must[*store.Interaction](t)(db.LogInteraction(ctx, store.InteractionInput{Kind: "call", Text: "Renewal terms: wants two years", DealID: f.deals["Acme renewal"].ID}))
+	tuitest.Must[*store.Interaction](t)(db.LogInteraction(ctx, store.InteractionInput{Kind: "email", Text: "Sent the platform overview", DealID: f.deals["Data platform"].ID}))
 	clk.Set(now0.AddDate(0, 0, -3))
-	must[*store.FollowUp](t)(db.AddFollowUp(ctx, store.FollowUpInput{Title: "Call about the renewal", DueAt: now0.AddDate(0, 0, -2), DealID: f.deals["Acme renewal"].ID}))
-	must[*store.FollowUp](t)(db.AddFollowUp(ctx, store.FollowUpInput{Title: "Demo to the data team", DueAt: now0.AddDate(0, 0, 3).Add(3 * time.Hour), DealID: f.deals["Data platform"].ID}))
+	tuitest.Must[*store.FollowUp](t)(db.AddFollowUp(ctx, store.FollowUpInput{Title: "Call about the renewal", DueAt: now0.AddDate(0, 0, -2), DealID: f.deals["Acme renewal"].ID}))
+	tuitest.Must[*store.FollowUp](t)(db.AddFollowUp(ctx, store.FollowUpInput{Title: "Demo to the data team", DueAt: now0.AddDate(0, 0, 3).Add(3 * time.Hour), DealID: f.deals["Data platform"].ID}))
 	clk.Set(now0)
 	return f
 }
@@ -132,7 +99,7 @@ func (f *fixture) open(t testing.TB, w, h int) *Model {
 
 func (f *fixture) deal(t testing.TB, title string) *store.Deal {
 	t.Helper()
-	return must[*store.Deal](t)(f.db.FindDealByID(context.Background(), f.deals[title].ID))
+	return tuitest.Must[*store.Deal](t)(f.db.FindDealByID(context.Background(), f.deals[title].ID))
 }
 
 // run executes cmd and everything it leads to, as the root would: the screen's own
@@ -214,44 +181,6 @@ func statusErr(msgs []tea.Msg) error {
 	return nil
 }
 
-// plain is the view without ANSI, checked to be exactly w×h.
-func plain(t testing.TB, m *Model, w, h int) string {
-	t.Helper()
-	v := ansi.Strip(m.View())
-	lines := strings.Split(v, "\n")
-	if len(lines) != h {
-		t.Fatalf("view has %d lines, want %d:\n%s", len(lines), h, v)
-	}
-	for i, l := range lines {
-		if lw := ansi.StringWidth(l); lw != w {
-			t.Fatalf("line %d is %d cells wide, want %d: %q", i+1, lw, w, l)
-		}
-	}
-	return v
-}
-
-// golden compares the view with testdata/name.golden (rewritten with -update).
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./tui/pipeline -update)", err)
-	}
-	if string(want) != got {
-		t.Errorf("view differs from %s:\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
-}
-
 // selectCard puts the cursor on the card titled title.
 func selectCard(t testing.TB, m *Model, title string) {
 	t.Helper()
@@ -281,7 +210,7 @@ func TestBoard_Load(t *testing.T) {
 	if want := "Acme renewal,Cloud migration,Website redesign"; strings.Join(got, ",") != want {
 		t.Fatalf("Lead = %v, want %s (longest in stage first)", got, want)
 	}
-	v := plain(t, m, 80, 24)
+	v := tuitest.Plain(t, m.View(), 80, 24)
 	for _, want := range []string{"Lead", "Negotiation", "Acme renewal", "!30d", "+1 other currency", "4 open deals"} {
 		if want == "4 open deals" {
 			want = "6 open deals"
@@ -340,7 +269,7 @@ func TestBoard_WonAndLost(t *testing.T) {
 	if d := f.deal(t, "Support contract"); d.Status != store.StatusWon {
 		t.Fatalf("after w the deal is %s", d.Status)
 	}
-	if strings.Contains(plain(t, m, 80, 24), "Support contract") {
+	if strings.Contains(tuitest.Plain(t, m.View(), 80, 24), "Support contract") {
 		t.Error("a won deal is still on the board")
 	}
 
@@ -349,7 +278,7 @@ func TestBoard_WonAndLost(t *testing.T) {
 	if !m.Capturing() {
 		t.Fatal("x opened no prompt")
 	}
-	if v := plain(t, m, 80, 24); !strings.Contains(v, "Why was “Website redesign” lost?") {
+	if v := tuitest.Plain(t, m.View(), 80, 24); !strings.Contains(v, "Why was “Website redesign” lost?") {
 		t.Errorf("prompt not shown:\n%s", v)
 	}
 	typeText(t, m, "went with a competitor")
@@ -392,7 +321,7 @@ func TestBoard_Add(t *testing.T) {
 	if err := statusErr(msgs); err != nil {
 		t.Fatal(err)
 	}
-	list := must[[]store.Deal](t)(f.db.BoardColumn(context.Background(), m.board.cols[1].sum.Stage.ID, 0, 10))
+	list := tuitest.Must[[]store.Deal](t)(f.db.BoardColumn(context.Background(), m.board.cols[1].sum.Stage.ID, 0, 10))
 	var got *store.Deal
 	for i := range list {
 		if list[i].Title == "Analytics add-on" {
@@ -420,7 +349,7 @@ func TestDetail(t *testing.T) {
 	if m.mode != modeDetail {
 		t.Fatal("OpenDealMsg did not open the detail")
 	}
-	v := plain(t, m, 80, 24)
+	v := tuitest.Plain(t, m.View(), 80, 24)
 	for _, want := range []string{"Acme renewal", "Ada Lovelace", "Call about the renewal", "overdue", "Renewal terms"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("detail lacks %q:\n%s", want, v)
@@ -437,7 +366,7 @@ func TestDetail(t *testing.T) {
 	press(t, m, "l")
 	typeText(t, m, "meeting: walked through the renewal")
 	press(t, m, "enter")
-	tl := must[[]store.Interaction](t)(f.db.Timeline(context.Background(), store.TimelineFilter{DealID: f.deals["Acme renewal"].ID, Limit: 1}))
+	tl := tuitest.Must[[]store.Interaction](t)(f.db.Timeline(context.Background(), store.TimelineFilter{DealID: f.deals["Acme renewal"].ID, Limit: 1}))
 	if tl[0].Kind != "meeting" || tl[0].Text != "walked through the renewal" {
 		t.Fatalf("logged %s %q", tl[0].Kind, tl[0].Text)
 	}
@@ -454,14 +383,14 @@ func TestDetail(t *testing.T) {
 	press(t, m, "enter")
 	typeText(t, m, "Send the contract")
 	press(t, m, "enter")
-	ups := must[[]store.FollowUp](t)(func() ([]store.FollowUp, error) {
+	ups := tuitest.Must[[]store.FollowUp](t)(func() ([]store.FollowUp, error) {
 		l, _, err := f.db.FindFollowUps(context.Background(), store.FollowUpFilter{DealID: f.deals["Acme renewal"].ID})
 		return l, err
 	}())
 	if len(ups) != 2 || ups[1].Title != "Send the contract" || !ups[1].DueAt.Equal(time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)) {
 		t.Fatalf("follow-ups = %+v", ups)
 	}
-	if v := plain(t, m, 80, 24); !strings.Contains(v, "Send the contract") || !strings.Contains(v, "walked through") {
+	if v := tuitest.Plain(t, m.View(), 80, 24); !strings.Contains(v, "Send the contract") || !strings.Contains(v, "walked through") {
 		t.Errorf("detail did not reload:\n%s", v)
 	}
 
@@ -487,7 +416,7 @@ func TestReview(t *testing.T) {
 	if strings.Join(order, ",") != want {
 		t.Fatalf("queue = %v\nwant %s", order, want)
 	}
-	v := plain(t, m, 80, 24)
+	v := tuitest.Plain(t, m.View(), 80, 24)
 	for _, s := range []string{"deal 1 of 6", "next step overdue", "Acme renewal", "Call about the renewal", "Renewal terms"} {
 		if !strings.Contains(v, s) {
 			t.Errorf("review lacks %q:\n%s", s, v)
@@ -504,7 +433,7 @@ func TestReview(t *testing.T) {
 	press(t, m, "enter")
 	typeText(t, m, "Chase the signature")
 	press(t, m, "enter")
-	if v := plain(t, m, 80, 24); !strings.Contains(v, "Chase the signature") {
+	if v := tuitest.Plain(t, m.View(), 80, 24); !strings.Contains(v, "Chase the signature") {
 		t.Errorf("the review did not reload the deal:\n%s", v)
 	}
 	press(t, m, "space")
@@ -530,11 +459,11 @@ func TestReview(t *testing.T) {
 	if d := f.deal(t, "Cloud migration"); d.Status != store.StatusWon {
 		t.Errorf("Cloud migration is %s, want won", d.Status)
 	}
-	ns := must[*store.FollowUp](t)(f.db.NextStep(context.Background(), f.deals["Support contract"].ID))
+	ns := tuitest.Must[*store.FollowUp](t)(f.db.NextStep(context.Background(), f.deals["Support contract"].ID))
 	if ns == nil || ns.Title != "Chase the signature" {
 		t.Errorf("Support contract's next step = %+v", ns)
 	}
-	s := plain(t, m, 80, 24)
+	s := tuitest.Plain(t, m.View(), 80, 24)
 	for _, want := range []string{
 		"Reviewed 5 of 6 deals · 4 changed",
 		"Acme renewal", "logged call",
@@ -565,7 +494,7 @@ func TestBoard_Window(t *testing.T) {
 	ctx := context.Background()
 	for i := range 100 {
 		f.clk.Set(now0.Add(-time.Duration(100-i) * time.Minute))
-		must[*store.Deal](t)(f.db.CreateDeal(ctx, store.DealInput{Title: fmt.Sprintf("Bulk %02d", i), Stage: "Qualified", Value: 100}))
+		tuitest.Must[*store.Deal](t)(f.db.CreateDeal(ctx, store.DealInput{Title: fmt.Sprintf("Bulk %02d", i), Stage: "Qualified", Value: 100}))
 	}
 	f.clk.Set(now0)
 	m := f.open(t, 80, 24)
@@ -581,7 +510,7 @@ func TestBoard_Window(t *testing.T) {
 	if c.offset != 101-2*v || c.offset+len(c.cards) != 101 {
 		t.Fatalf("after G the window is %d+%d", c.offset, len(c.cards))
 	}
-	if s := plain(t, m, 80, 24); !strings.Contains(s, fmt.Sprintf("%d–101 of 101", 101-v+1)) {
+	if s := tuitest.Plain(t, m.View(), 80, 24); !strings.Contains(s, fmt.Sprintf("%d–101 of 101", 101-v+1)) {
 		t.Errorf("no position in the column:\n%s", s)
 	}
 	press(t, m, "g")
@@ -591,7 +520,7 @@ func TestBoard_Window(t *testing.T) {
 	// A taller screen shows every card it has room for once the root resizes it.
 	m.SetSize(80, 200)
 	run(t, m, m.Update(tea.WindowSizeMsg{Width: 80, Height: 202}))
-	if s := plain(t, m, 80, 200); strings.Contains(s, " … ") || !strings.Contains(s, "Bulk 60") {
+	if s := tuitest.Plain(t, m.View(), 80, 200); strings.Contains(s, " … ") || !strings.Contains(s, "Bulk 60") {
 		t.Errorf("after a resize to 200 lines:\n%s", s)
 	}
 	m.SetSize(80, 24)
@@ -611,16 +540,16 @@ func TestBoard_NarrowScroll(t *testing.T) {
 		store.StageSpec{Name: "Negotiation", Probability: 75, RottingDays: 21},
 		store.StageSpec{Name: "Contract", Probability: 90, RottingDays: 7})
 	m := f.open(t, 80, 24)
-	v := plain(t, m, 80, 24)
+	v := tuitest.Plain(t, m.View(), 80, 24)
 	if !strings.Contains(v, "2 more ›") || strings.Contains(v, "Contract") {
 		t.Fatalf("at 80 columns 4 of 6 stages show:\n%s", v)
 	}
 	press(t, m, "l", "l", "l", "l", "right")
-	v = plain(t, m, 80, 24)
+	v = tuitest.Plain(t, m.View(), 80, 24)
 	if !strings.Contains(v, "‹ 2 more") || !strings.Contains(v, "Contract") || strings.Contains(v, "Qualified") {
 		t.Fatalf("scrolled to the last stage:\n%s", v)
 	}
-	golden(t, "board_6_stages_80x24", v)
+	tuitest.GoldenExact(t, "board_6_stages_80x24", v)
 }
 
 func TestGolden(t *testing.T) {
@@ -629,22 +558,22 @@ func TestGolden(t *testing.T) {
 		t.Run(fmt.Sprintf("%dx%d", w, h), func(t *testing.T) {
 			f := newFixture(t)
 			m := f.open(t, w, h)
-			golden(t, fmt.Sprintf("board_%dx%d", w, h), plain(t, m, w, h))
+			tuitest.GoldenExact(t, fmt.Sprintf("board_%dx%d", w, h), tuitest.Plain(t, m.View(), w, h))
 
 			press(t, m, "x")
-			golden(t, fmt.Sprintf("board_lost_prompt_%dx%d", w, h), plain(t, m, w, h))
+			tuitest.GoldenExact(t, fmt.Sprintf("board_lost_prompt_%dx%d", w, h), tuitest.Plain(t, m.View(), w, h))
 			press(t, m, "esc")
 
 			press(t, m, "enter")
-			golden(t, fmt.Sprintf("detail_%dx%d", w, h), plain(t, m, w, h))
+			tuitest.GoldenExact(t, fmt.Sprintf("detail_%dx%d", w, h), tuitest.Plain(t, m.View(), w, h))
 			press(t, m, "esc")
 
 			press(t, m, "r")
-			golden(t, fmt.Sprintf("review_%dx%d", w, h), plain(t, m, w, h))
+			tuitest.GoldenExact(t, fmt.Sprintf("review_%dx%d", w, h), tuitest.Plain(t, m.View(), w, h))
 			press(t, m, "l")
 			typeText(t, m, "call: agreed on two years")
 			press(t, m, "enter", "n", "H", "n", "n", "esc")
-			golden(t, fmt.Sprintf("review_summary_%dx%d", w, h), plain(t, m, w, h))
+			tuitest.GoldenExact(t, fmt.Sprintf("review_summary_%dx%d", w, h), tuitest.Plain(t, m.View(), w, h))
 		})
 	}
 }

@@ -2,13 +2,11 @@ package reports
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/rolo-crm/rolo/store"
 	"github.com/rolo-crm/rolo/tui/common"
+	"github.com/rolo-crm/rolo/tui/internal/tuitest"
 	"github.com/rolo-crm/rolo/tui/styles"
 )
 
@@ -18,19 +16,7 @@ import (
 //
 //	go test -run '^$' -bench OpenReports -benchtime 10x -count 5 ./tui/reports/
 func BenchmarkOpenReports(b *testing.B) {
-	path := os.Getenv("ROLO_BENCH_DB")
-	if path == "" {
-		path = filepath.Join("..", "..", ".bench", "standard.db")
-	}
-	if _, err := os.Stat(path); err != nil {
-		b.Skipf("no standard data set at %s", path)
-	}
-	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
-	db, err := store.Open(context.Background(), path, store.Options{Now: func() time.Time { return now }, NoBackup: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
+	db := tuitest.StandardDB(b)
 	c := common.Common{Ctx: context.Background(), Styles: styles.New(true, false), Now: db.Now, Loc: time.UTC, Currency: "USD"}
 	for b.Loop() {
 		m := New(c, db)

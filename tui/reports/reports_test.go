@@ -2,58 +2,26 @@ package reports
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/rolo-crm/rolo/store"
 	"github.com/rolo-crm/rolo/tui/common"
+	"github.com/rolo-crm/rolo/tui/internal/tuitest"
 	"github.com/rolo-crm/rolo/tui/styles"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // now0 is the pinned "now": Tuesday 24 November 2026, noon UTC.
 var now0 = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
-
-func must[T any](t testing.TB) func(T, error) T {
-	return func(v T, err error) T {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-}
-
 type fixture struct {
 	db    *store.DB
-	clk   *clock
+	clk   *tuitest.Clock
 	deals map[string]*store.Deal
 	grace *store.Contact
 	alan  *store.Contact
@@ -71,7 +39,7 @@ type fixture struct {
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	clk := &clock{t: time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC)}
+	clk := tuitest.NewClock(time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC))
 	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "rolo.db"), store.Options{Now: clk.Now, Owner: "rep", Currency: "USD"})
 	if err != nil {
 		t.Fatal(err)
@@ -81,39 +49,39 @@ func newFixture(t testing.TB) *fixture {
 	f := &fixture{db: db, clk: clk, deals: map[string]*store.Deal{}}
 	at := func(month time.Month, day int) { clk.Set(time.Date(2026, month, day, 10, 0, 0, 0, time.UTC)) }
 	contact := func(name, company string, cadence int) *store.Contact {
-		return must[*store.Contact](t)(db.CreateContact(ctx, store.ContactInput{Name: name, Company: company, CadenceDays: cadence}))
+		return tuitest.Must[*store.Contact](t)(db.CreateContact(ctx, store.ContactInput{Name: name, Company: company, CadenceDays: cadence}))
 	}
 	ada := contact("Ada Lovelace", "Acme Corp", 0)
 	f.grace = contact("Grace Hopper", "Navy Labs", 7)
 	alan := contact("Alan Turing", "Bletchley Ltd", 0)
 	f.alan = alan
 	deal := func(title, stage string, value int64, c *store.Contact) {
-		f.deals[title] = must[*store.Deal](t)(db.CreateDeal(ctx, store.DealInput{Title: title, Stage: stage, Value: value * 100, ContactID: c.ID}))
+		f.deals[title] = tuitest.Must[*store.Deal](t)(db.CreateDeal(ctx, store.DealInput{Title: title, Stage: stage, Value: value * 100, ContactID: c.ID}))
 	}
 	at(9, 15)
 	deal("Pilot project", "Lead", 9000, f.grace)
 	at(10, 5)
 	deal("Old bid", "Lead", 7000, alan)
 	at(10, 10)
-	must[*store.Deal](t)(db.CloseDeal(ctx, f.deals["Pilot project"].ID, store.StatusWon, ""))
+	tuitest.Must[*store.Deal](t)(db.CloseDeal(ctx, f.deals["Pilot project"].ID, store.StatusWon, ""))
 	at(10, 20)
-	must[*store.Deal](t)(db.MoveDeal(ctx, f.deals["Old bid"].ID, "Qualified"))
+	tuitest.Must[*store.Deal](t)(db.MoveDeal(ctx, f.deals["Old bid"].ID, "Qualified"))
 	at(10, 25)
 	deal("Acme renewal", "Lead", 12000, ada)
 	at(11, 1)
-	must[*store.Interaction](t)(db.LogInteraction(ctx, store.InteractionInput{Kind: "call", Text: "Intro call", ContactID: f.grace.ID}))
+	tuitest.Must[*store.Interaction](t)(db.LogInteraction(ctx, store.InteractionInput{Kind: "call", Text: "Intro call", ContactID: f.grace.ID}))
 	at(11, 4)
 	deal("Support contract", "Proposal", 24000, alan)
 	for d := 5; d < 20; d += 2 {
 		at(11, d)
-		must[*store.Interaction](t)(db.LogInteraction(ctx, store.InteractionInput{Kind: "email", Text: fmt.Sprintf("Email %d", d), ContactID: alan.ID}))
+		tuitest.Must[*store.Interaction](t)(db.LogInteraction(ctx, store.InteractionInput{Kind: "email", Text: fmt.Sprintf("Email %d", d), ContactID: alan.ID}))
 	}
 	at(11, 14)
-	must[*store.Deal](t)(db.CloseDeal(ctx, f.deals["Old bid"].ID, store.StatusLost, "price"))
+	tuitest.Must[*store.Deal](t)(db.CloseDeal(ctx, f.deals["Old bid"].ID, store.StatusLost, "price"))
 	deal("Data platform", "Qualified", 150000, f.grace)
 	at(11, 18)
-	must[*store.Deal](t)(db.CloseDeal(ctx, f.deals["Support contract"].ID, store.StatusWon, ""))
-	must[*store.Interaction](t)(db.LogInteraction(ctx, store.InteractionInput{Kind: "meeting", Text: "Kick-off", ContactID: alan.ID}))
+	tuitest.Must[*store.Deal](t)(db.CloseDeal(ctx, f.deals["Support contract"].ID, store.StatusWon, ""))
+	tuitest.Must[*store.Interaction](t)(db.LogInteraction(ctx, store.InteractionInput{Kind: "meeting", Text: "Kick-off", ContactID: alan.ID}))
 	clk.Set(now0)
 	return f
 }
@@ -171,42 +139,6 @@ func press(t testing.TB, m *Model, keys ...string) []tea.Msg {
 	return out
 }
 
-func plain(t testing.TB, m *Model, w, h int) string {
-	t.Helper()
-	v := ansi.Strip(m.View())
-	lines := strings.Split(v, "\n")
-	if len(lines) != h {
-		t.Fatalf("view has %d lines, want %d:\n%s", len(lines), h, v)
-	}
-	for i, l := range lines {
-		if lw := ansi.StringWidth(l); lw != w {
-			t.Fatalf("line %d is %d cells wide, want %d: %q", i+1, lw, w, l)
-		}
-	}
-	return v
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./tui/reports -update)", err)
-	}
-	if string(want) != got {
-		t.Errorf("view differs from %s:\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
-}
-
 func TestPeriod(t *testing.T) {
 	f := newFixture(t)
 	m := f.open(t, 120, 40)
@@ -214,7 +146,7 @@ func TestPeriod(t *testing.T) {
 	if w := win(); w.Won != 1 || w.Lost != 1 || !w.From.Equal(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)) {
 		t.Fatalf("November: %d won, %d lost from %v", w.Won, w.Lost, w.From)
 	}
-	if v := plain(t, m, 120, 40); !strings.Contains(v, "November 2026 (to date)") || !strings.Contains(v, "50.0% won") {
+	if v := tuitest.Plain(t, m.View(), 120, 40); !strings.Contains(v, "November 2026 (to date)") || !strings.Contains(v, "50.0% won") {
 		t.Errorf("view:\n%s", v)
 	}
 	forecastSeq := m.panels[pForecast].seq
@@ -228,7 +160,7 @@ func TestPeriod(t *testing.T) {
 	if m.panels[pForecast].seq != forecastSeq {
 		t.Error("the forecast, which is about now, reloaded with the period")
 	}
-	if v := plain(t, m, 120, 40); !strings.Contains(v, "October 2026 ") || strings.Contains(v, "(to date)") {
+	if v := tuitest.Plain(t, m.View(), 120, 40); !strings.Contains(v, "October 2026 ") || strings.Contains(v, "(to date)") {
 		t.Errorf("view after [:\n%s", v)
 	}
 	press(t, m, "]")
@@ -242,7 +174,7 @@ func TestPeriod(t *testing.T) {
 	if w := win(); w.Won != 2 || w.Lost != 1 {
 		t.Fatalf("Q4: %d won, %d lost", w.Won, w.Lost)
 	}
-	if v := plain(t, m, 120, 40); !strings.Contains(v, "Q4 2026 (to date)") {
+	if v := tuitest.Plain(t, m.View(), 120, 40); !strings.Contains(v, "Q4 2026 (to date)") {
 		t.Errorf("view in quarters:\n%s", v)
 	}
 	// A late answer for a period since left is dropped.
@@ -326,7 +258,7 @@ func TestDrillDown(t *testing.T) {
 		t.Fatalf("funnel figures: %s", got)
 	}
 	pick(t, m, "Qualified")
-	if v := plain(t, m, 80, 24); !strings.Contains(v, "Deals that reached Qualified") || !strings.Contains(v, "Data platform") ||
+	if v := tuitest.Plain(t, m.View(), 80, 24); !strings.Contains(v, "Deals that reached Qualified") || !strings.Contains(v, "Data platform") ||
 		!strings.Contains(v, "Support contract") || !strings.Contains(v, "1 of 2") {
 		t.Fatalf("deals that reached Qualified:\n%s", v)
 	}
@@ -348,7 +280,7 @@ func TestDrillDown(t *testing.T) {
 	m.focus = pWinRate
 	press(t, m, "enter")
 	pick(t, m, "All the deals counted")
-	v := plain(t, m, 80, 24)
+	v := tuitest.Plain(t, m.View(), 80, 24)
 	if !strings.Contains(v, "Deals counted in the win rate") || strings.Index(v, "Support contract") > strings.Index(v, "Old bid") ||
 		strings.Contains(v, "Pilot project") {
 		t.Fatalf("deals counted in November's win rate:\n%s", v)
@@ -374,7 +306,7 @@ func TestDrillDown(t *testing.T) {
 	m.focus = pCycle
 	press(t, m, "enter")
 	pick(t, m, "Closed deals")
-	if v := plain(t, m, 80, 24); !strings.Contains(v, "Support contract") || !strings.Contains(v, "14.0 d") {
+	if v := tuitest.Plain(t, m.View(), 80, 24); !strings.Contains(v, "Support contract") || !strings.Contains(v, "14.0 d") {
 		t.Fatalf("closed deals of the cycle:\n%s", v)
 	}
 	press(t, m, "esc")
@@ -401,7 +333,7 @@ func TestDrillDown(t *testing.T) {
 
 	// Forecast → a month → the deals expected to close in it; → no date.
 	close := "2026-12-15"
-	must[*store.Deal](t)(f.db.UpdateDeal(context.Background(), f.deals["Data platform"].ID, store.DealUpdate{ExpectedClose: &close}))
+	tuitest.Must[*store.Deal](t)(f.db.UpdateDeal(context.Background(), f.deals["Data platform"].ID, store.DealUpdate{ExpectedClose: &close}))
 	run(t, m, m.Update(common.ChangedMsg{}))
 	m.focus = pForecast
 	press(t, m, "enter")
@@ -409,7 +341,7 @@ func TestDrillDown(t *testing.T) {
 		t.Fatalf("forecast lines: %s", got)
 	}
 	pick(t, m, "Dec 2026")
-	if v := plain(t, m, 80, 24); !strings.Contains(v, "Deals expected to close in December 2026") || !strings.Contains(v, "Data platform") ||
+	if v := tuitest.Plain(t, m.View(), 80, 24); !strings.Contains(v, "Deals expected to close in December 2026") || !strings.Contains(v, "Data platform") ||
 		strings.Contains(v, "Acme renewal") {
 		t.Fatalf("December's deals:\n%s", v)
 	}
@@ -472,7 +404,7 @@ func TestActivityWindows(t *testing.T) {
 	ctx := context.Background()
 	start := time.Date(2026, 11, 16, 8, 0, 0, 0, time.UTC)
 	for i := range 227 {
-		must[*store.Interaction](t)(f.db.LogInteraction(ctx, store.InteractionInput{Kind: "note", Text: fmt.Sprintf("Note %d", i),
+		tuitest.Must[*store.Interaction](t)(f.db.LogInteraction(ctx, store.InteractionInput{Kind: "note", Text: fmt.Sprintf("Note %d", i),
 			ContactID: f.grace.ID, OccurredAt: start.Add(time.Duration(i) * 7 * time.Minute)}))
 	}
 	m := f.open(t, 80, 24)
@@ -500,7 +432,7 @@ func TestActivityWindows(t *testing.T) {
 	if !strings.Contains(d.items[0].detail, "Email 19") || !strings.Contains(d.items[229].detail, "Note 0") {
 		t.Errorf("first %q, last %q", d.items[0].detail, d.items[229].detail)
 	}
-	if v := plain(t, m, 80, 24); !strings.Contains(v, "230 of 230") {
+	if v := tuitest.Plain(t, m.View(), 80, 24); !strings.Contains(v, "230 of 230") {
 		t.Errorf("the position:\n%s", v)
 	}
 }
@@ -512,8 +444,8 @@ func TestFunnelDrillCounts(t *testing.T) {
 	ctx := context.Background()
 	// Data platform (Qualified) goes on to Negotiation, then back to Lead: it reached
 	// Negotiation, and counts for every stage once.
-	must[*store.Deal](t)(f.db.MoveDeal(ctx, f.deals["Data platform"].ID, "Negotiation"))
-	must[*store.Deal](t)(f.db.MoveDeal(ctx, f.deals["Data platform"].ID, "Lead"))
+	tuitest.Must[*store.Deal](t)(f.db.MoveDeal(ctx, f.deals["Data platform"].ID, "Negotiation"))
+	tuitest.Must[*store.Deal](t)(f.db.MoveDeal(ctx, f.deals["Data platform"].ID, "Lead"))
 	m := f.open(t, 120, 40)
 	fn := m.panels[pFunnel].data.(*store.Funnel)
 	m.focus = pFunnel
@@ -538,11 +470,11 @@ func TestStackedScroll(t *testing.T) {
 	for range pRotting {
 		press(t, m, "j")
 	}
-	v := plain(t, m, 80, 24)
+	v := tuitest.Plain(t, m.View(), 80, 24)
 	if !strings.Contains(v, "Rotting deals") || !strings.Contains(v, "Acme renewal") {
 		t.Fatalf("the focused last panel is not in view:\n%s", v)
 	}
-	golden(t, "reports_rotting_80x24", v)
+	tuitest.GoldenExact(t, "reports_rotting_80x24", v)
 }
 
 func TestGolden(t *testing.T) {
@@ -551,10 +483,10 @@ func TestGolden(t *testing.T) {
 		t.Run(fmt.Sprintf("%dx%d", w, h), func(t *testing.T) {
 			f := newFixture(t)
 			m := f.open(t, w, h)
-			golden(t, fmt.Sprintf("reports_%dx%d", w, h), plain(t, m, w, h))
+			tuitest.GoldenExact(t, fmt.Sprintf("reports_%dx%d", w, h), tuitest.Plain(t, m.View(), w, h))
 			m.focus = pNeglected
 			press(t, m, "enter")
-			golden(t, fmt.Sprintf("reports_neglected_%dx%d", w, h), plain(t, m, w, h))
+			tuitest.GoldenExact(t, fmt.Sprintf("reports_neglected_%dx%d", w, h), tuitest.Plain(t, m.View(), w, h))
 		})
 	}
 }
@@ -568,7 +500,7 @@ func TestGoldenDrill(t *testing.T) {
 			m := f.open(t, w, h)
 			shot := func(name string) {
 				t.Helper()
-				golden(t, fmt.Sprintf("drill_%s_%dx%d", name, w, h), plain(t, m, w, h))
+				tuitest.GoldenExact(t, fmt.Sprintf("drill_%s_%dx%d", name, w, h), tuitest.Plain(t, m.View(), w, h))
 			}
 			for _, c := range []struct {
 				name  string
@@ -609,7 +541,7 @@ func TestRottingWindows(t *testing.T) {
 	ctx := context.Background()
 	f.clk.Set(time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC))
 	for i := range 104 {
-		must[*store.Deal](t)(f.db.CreateDeal(ctx, store.DealInput{Title: fmt.Sprintf("Bulk %03d", i), Stage: "Lead", Value: 100}))
+		tuitest.Must[*store.Deal](t)(f.db.CreateDeal(ctx, store.DealInput{Title: fmt.Sprintf("Bulk %03d", i), Stage: "Lead", Value: 100}))
 	}
 	f.clk.Set(now0)
 	m := f.open(t, 80, 24)

@@ -18,6 +18,7 @@ import (
 	"github.com/rolo-crm/rolo/store/demo"
 	"github.com/rolo-crm/rolo/tui/common"
 	"github.com/rolo-crm/rolo/tui/flow"
+	"github.com/rolo-crm/rolo/tui/internal/cursor"
 	"github.com/rolo-crm/rolo/tui/styles"
 )
 
@@ -66,7 +67,8 @@ type item struct {
 	contact store.Contact
 }
 
-func (it item) selectable() bool { return it.kind == followUp || it.kind == deal || it.kind == contact }
+// Selectable implements cursor.Line: follow-ups, deals and contacts.
+func (it item) Selectable() bool { return it.kind == followUp || it.kind == deal || it.kind == contact }
 
 type loadedMsg struct {
 	seq      int
@@ -216,12 +218,12 @@ func (m *Model) build(msg loadedMsg) {
 	// Keep the cursor on the same record if it is still listed, else near where it was.
 	m.cursor = min(m.cursor, len(m.items)-1)
 	for i, it := range m.items {
-		if prev != "" && it.selectable() && it.id() == prev {
+		if prev != "" && it.Selectable() && it.id() == prev {
 			m.cursor = i
 			break
 		}
 	}
-	m.fixCursor(1)
+	m.cursor = cursor.Snap(m.items, m.cursor, 1)
 }
 
 func (it item) id() string {
@@ -236,38 +238,7 @@ func (it item) id() string {
 	return ""
 }
 
-// fixCursor moves the cursor onto a selectable line, searching in direction dir first.
-func (m *Model) fixCursor(dir int) {
-	if len(m.items) == 0 {
-		m.cursor = 0
-		return
-	}
-	m.cursor = max(0, min(m.cursor, len(m.items)-1))
-	for _, d := range []int{dir, -dir} {
-		for i := m.cursor; i >= 0 && i < len(m.items); i += d {
-			if m.items[i].selectable() {
-				m.cursor = i
-				return
-			}
-		}
-	}
-}
-
-func (m *Model) current() (item, bool) {
-	if m.cursor < 0 || m.cursor >= len(m.items) || !m.items[m.cursor].selectable() {
-		return item{}, false
-	}
-	return m.items[m.cursor], true
-}
-
-func (m *Model) move(d int) {
-	for i := m.cursor + d; i >= 0 && i < len(m.items); i += d {
-		if m.items[i].selectable() {
-			m.cursor = i
-			return
-		}
-	}
-}
+func (m *Model) current() (item, bool) { return cursor.At(m.items, m.cursor) }
 
 // Update implements common.Screen.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
@@ -317,15 +288,13 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Demo):
 		return m.startDemo()
 	case key.Matches(msg, k.Up):
-		m.move(-1)
+		m.cursor = cursor.Step(m.items, m.cursor, -1)
 	case key.Matches(msg, k.Down):
-		m.move(1)
+		m.cursor = cursor.Step(m.items, m.cursor, 1)
 	case key.Matches(msg, k.Top):
-		m.cursor = 0
-		m.fixCursor(1)
+		m.cursor = cursor.Snap(m.items, 0, 1)
 	case key.Matches(msg, k.Bottom):
-		m.cursor = len(m.items) - 1
-		m.fixCursor(-1)
+		m.cursor = cursor.Snap(m.items, len(m.items)-1, -1)
 	case key.Matches(msg, k.Refresh):
 		return m.load()
 	}
@@ -487,7 +456,7 @@ func (m *Model) list() string {
 			line = common.PadRight(c.Name, titleW) + "  " + common.PadRight(c.Company, whoW) + "  " +
 				common.PadRight(fmt.Sprintf("%s /%dd", m.c.Ago(c.LastTouchedAt), c.CadenceDays), whenW)
 		}
-		if it.selectable() {
+		if it.Selectable() {
 			mark := "   "
 			if i == m.cursor {
 				mark = " › "

@@ -12,27 +12,12 @@ import (
 
 func setup(t *testing.T) (*Model, *store.DB, tuitest.Fixture) {
 	t.Helper()
-	db := tuitest.Open(t)
-	f := tuitest.Seed(t, db)
-	m := New(tuitest.Common(), db)
-	m.SetSize(80, 21)
-	tuitest.Run(t, m, m.Init())
-	return m, db, f
-}
-
-// drive sends each of keys: a key name ("enter", "ctrl+u", "x") or text to type.
-func drive(t *testing.T, m *Model, keys ...string) *tuitest.Out {
-	t.Helper()
-	var out *tuitest.Out
-	for _, k := range keys {
-		out = tuitest.Drive(t, m, tuitest.Keys(k)...)
-	}
-	return out
+	return tuitest.Setup(t, New)
 }
 
 func TestToday_CompleteWithX(t *testing.T) {
 	m, db, f := setup(t)
-	out := drive(t, m, "x")
+	out := tuitest.Press(t, m, "x")
 	if !out.Has(common.ChangedMsg{}) {
 		t.Fatalf("no change reported: %v", out.Msgs)
 	}
@@ -48,12 +33,12 @@ func TestToday_CompleteWithX(t *testing.T) {
 
 func TestToday_Snooze(t *testing.T) {
 	m, db, f := setup(t)
-	drive(t, m, "s")
+	tuitest.Press(t, m, "s")
 	if !m.Capturing() {
 		t.Fatal("s did not open the snooze prompt")
 	}
 	// Replace the suggested date with a bad one: the error is shown inline, nothing changes.
-	drive(t, m, "ctrl+u", "someday", "enter")
+	tuitest.Press(t, m, "ctrl+u", "someday", "enter")
 	if !strings.Contains(m.View(), "cannot understand date") || !m.Capturing() {
 		t.Fatalf("bad date not reported inline:\n%s", m.View())
 	}
@@ -61,7 +46,7 @@ func TestToday_Snooze(t *testing.T) {
 	if !fu.DueAt.Equal(tuitest.Now.AddDate(0, 0, -2)) {
 		t.Fatalf("due moved by a bad date: %v", fu.DueAt)
 	}
-	drive(t, m, "ctrl+u", "next monday", "enter")
+	tuitest.Press(t, m, "ctrl+u", "next monday", "enter")
 	fu, _ = db.FindFollowUpByID(context.Background(), f.Late)
 	if got := fu.DueAt.Format("2006-01-02"); got != "2026-03-09" || !fu.AllDay {
 		t.Fatalf("snoozed due = %s all-day %v", got, fu.AllDay)
@@ -70,7 +55,7 @@ func TestToday_Snooze(t *testing.T) {
 
 func TestToday_Log(t *testing.T) {
 	m, db, f := setup(t)
-	drive(t, m, "l", "c", "Talked about the contract", "enter")
+	tuitest.Press(t, m, "l", "c", "Talked about the contract", "enter")
 	tl, err := db.Timeline(context.Background(), store.TimelineFilter{ContactID: f.Ann})
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +67,7 @@ func TestToday_Log(t *testing.T) {
 
 func TestToday_OpenAndFirstRun(t *testing.T) {
 	m, _, f := setup(t)
-	out := drive(t, m, "enter")
+	out := tuitest.Press(t, m, "enter")
 	if len(out.Msgs) == 0 || out.Msgs[0] != (common.OpenContactMsg{ID: f.Ann}) {
 		t.Fatalf("enter sent %v", out.Msgs)
 	}
@@ -94,11 +79,11 @@ func TestToday_OpenAndFirstRun(t *testing.T) {
 	if !strings.Contains(m.View(), "Welcome to rolo") {
 		t.Fatalf("no greeting on an empty database:\n%s", m.View())
 	}
-	out = drive(t, m, "a")
+	out = tuitest.Press(t, m, "a")
 	if len(out.Msgs) == 0 || out.Msgs[0].(common.RunMsg).Screen != common.ScreenContacts {
 		t.Fatalf("a sent %v", out.Msgs)
 	}
-	drive(t, m, "D")
+	tuitest.Press(t, m, "D")
 	n, err := db.StatusCounts(context.Background(), tuitest.Common().Loc)
 	if err != nil || n.Contacts != DemoContacts {
 		t.Fatalf("demo data: %+v %v", n, err)
