@@ -6,40 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// searchInstances lists every word instance the contacts' search index holds (word,
-// contact rowid, column, position): the whole index, as FTS5 reads it back.
-func searchInstances(t *testing.T, db *DB) string {
-	t.Helper()
-	ctx := context.Background()
-	conn, err := db.sql.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.contacts_words USING fts5vocab(main, contacts_fts, 'instance')"); err != nil {
-		t.Fatal(err)
-	}
-	rows, err := conn.QueryContext(ctx, "SELECT term, doc, col, offset FROM temp.contacts_words ORDER BY doc, col, offset, term")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var b strings.Builder
-	for rows.Next() {
-		var term, col string
-		var doc, off int64
-		if err := rows.Scan(&term, &doc, &col, &off); err != nil {
-			t.Fatal(err)
-		}
-		fmt.Fprintf(&b, "%d %s %d %s\n", doc, col, off, term)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
-}
+	"github.com/rolo-crm/rolo/store/internal/storetest"
+)
 
 // rebuiltInstances rebuilds the whole search index from the records and lists it again.
 func rebuiltInstances(t *testing.T, db *DB) string {
@@ -48,7 +17,7 @@ func rebuiltInstances(t *testing.T, db *DB) string {
 	if err := db.write(ctx, "rebuild", func(t *Tx) error { return rebuildSearch(ctx, t.tx) }); err != nil {
 		t.Fatal(err)
 	}
-	return searchInstances(t, db)
+	return storetest.SearchWords(t, db.sql)
 }
 
 // TestBulk_SearchAsRowsGoIn checks that the contacts a bulk load indexes as they go in
@@ -136,7 +105,7 @@ func testBulkSearch(t *testing.T, existing, renaming bool) {
 	if got, want := auxInstalls.Load()-installs, aside; got != want {
 		t.Errorf("%d search indexes built aside, want %d", got, want)
 	}
-	got := searchInstances(t, db)
+	got := storetest.SearchWords(t, db.sql)
 	words := []string{" firma11\n", " anna7\n", " a7\n", " 13125550008\n", " vip\n", " fair\n", " zeta\n"}
 	if existing {
 		words = append(words, " existing\n")
@@ -160,7 +129,7 @@ func testBulkSearch(t *testing.T, existing, renaming bool) {
 	if got, want := auxInstalls.Load()-installs, aside; got != want {
 		t.Errorf("%d search indexes built aside, want %d (the second load finds the table filled)", got, want)
 	}
-	got = searchInstances(t, db)
+	got = storetest.SearchWords(t, db.sql)
 	if !strings.Contains(got, " renamed\n") || strings.Contains(got, " firma21\n") {
 		t.Errorf("search index does not show the renamed company")
 	}

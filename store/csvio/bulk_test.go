@@ -12,6 +12,7 @@ import (
 	"github.com/rolo-crm/rolo/store"
 	"github.com/rolo-crm/rolo/store/csvio"
 	"github.com/rolo-crm/rolo/store/demo"
+	"github.com/rolo-crm/rolo/store/internal/storetest"
 )
 
 // contactCards renders every live contact of db as one line per contact id, with
@@ -42,39 +43,6 @@ func contactCards(t *testing.T, db *sql.DB) map[string]string {
 		t.Fatal(err)
 	}
 	return out
-}
-
-// searchWords lists every word instance of the contacts' search index (rowid, column,
-// position, word), as FTS5 reads it back.
-func searchWords(t *testing.T, db *sql.DB) string {
-	t.Helper()
-	ctx := context.Background()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.contact_words USING fts5vocab(main, contacts_fts, 'instance')"); err != nil {
-		t.Fatal(err)
-	}
-	rows, err := conn.QueryContext(ctx, "SELECT doc, col, offset, term FROM temp.contact_words ORDER BY doc, col, offset, term")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var b strings.Builder
-	for rows.Next() {
-		var doc, off int64
-		var col, term string
-		if err := rows.Scan(&doc, &col, &off, &term); err != nil {
-			t.Fatal(err)
-		}
-		fmt.Fprintf(&b, "%d %s %d %s\n", doc, col, off, term)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
 }
 
 // TestImport_BulkLoadKeepsEverything imports rolo's CSV of a demo database into a new one,
@@ -209,11 +177,11 @@ func TestImport_BulkLoadKeepsEverything(t *testing.T) {
 	if _, err := db.SQL().ExecContext(ctx, "INSERT INTO contacts_fts (contacts_fts, rank) VALUES ('integrity-check', 0)"); err != nil {
 		t.Errorf("search index integrity: %v", err)
 	}
-	built := searchWords(t, db.SQL())
+	built := storetest.SearchWords(t, db.SQL())
 	if err := db.RebuildSearch(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if rebuilt := searchWords(t, db.SQL()); built != rebuilt || built == "" {
+	if rebuilt := storetest.SearchWords(t, db.SQL()); built != rebuilt || built == "" {
 		t.Errorf("the imported search index differs from a rebuild (%d and %d bytes of words)", len(built), len(rebuilt))
 	}
 
