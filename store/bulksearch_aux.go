@@ -253,32 +253,10 @@ func (a *auxSearch) contactRow(f Fields) (row *[7]string, live, ok bool) {
 			return nil, false, true
 		}
 	}
-	switch l := f["emails"].(type) {
-	case nil:
-	case []Email:
-		if !validUTF8Emails(l) {
-			return nil, false, false
-		}
-		ws := make([]string, len(l))
-		for i, e := range l {
-			ws[i] = e.Email
-		}
-		row[1] = strings.Join(ws, " ")
-	default:
-		return nil, false, false
-	}
-	switch l := f["phones"].(type) {
-	case nil:
-	case []Phone:
-		if !validUTF8Phones(l) {
-			return nil, false, false
-		}
-		ws := make([]string, len(l))
-		for i, p := range l {
-			ws[i] = p.Phone + " " + PhoneDigits(p.Phone)
-		}
-		row[2] = strings.Join(ws, " ")
-	default:
+	var okEmails, okPhones bool
+	row[1], okEmails = joinList(f["emails"], validUTF8Emails, func(e Email) string { return e.Email })
+	row[2], okPhones = joinList(f["phones"], validUTF8Phones, func(p Phone) string { return p.Phone + " " + PhoneDigits(p.Phone) })
+	if !okEmails || !okPhones {
 		return nil, false, false
 	}
 	switch c := f["company_id"].(type) {
@@ -307,6 +285,23 @@ func (a *auxSearch) contactRow(f Fields) (row *[7]string, live, ok bool) {
 	slices.Sort(tags)
 	row[5] = strings.Join(tags, " ")
 	return row, true, true
+}
+
+// joinList is a list field's words in the search row (group_concat(…, ' ') over its rows
+// in list order): v must be absent or a list as the store writes it, else ok is false.
+func joinList[T any](v any, valid func([]T) bool, word func(T) string) (s string, ok bool) {
+	if v == nil {
+		return "", true
+	}
+	l, isList := v.([]T)
+	if !isList || !valid(l) {
+		return "", false
+	}
+	ws := make([]string, len(l))
+	for i, x := range l {
+		ws[i] = word(x)
+	}
+	return strings.Join(ws, " "), true
 }
 
 // written notes that the rows of b go to the writer now, in this order: each new contact
