@@ -163,11 +163,12 @@ func (s *bulkSearch) finish(ctx context.Context, tx *sql.Tx) (indexed map[string
 	}
 	installed := false
 	if a := s.aux; a != nil && !s.off && !a.failed {
-		if err := a.wait(); err != nil {
-			return nil, fmt.Errorf("bulk load: search: %w", err)
-		}
-		if installed, err = a.install(ctx, tx); err != nil {
-			return nil, fmt.Errorf("bulk load: search: %w", err)
+		// If the second connection failed, the table is rebuilt from the records instead;
+		// once installing has begun, a failure fails the load.
+		if a.wait() == nil {
+			if installed, err = a.install(ctx, tx); err != nil {
+				return nil, fmt.Errorf("bulk load: search: %w", err)
+			}
 		}
 	}
 	s.close()

@@ -109,8 +109,9 @@ func startAuxSearch(ctx context.Context, tx *sql.Tx) (*auxSearch, error) {
 		return nil, err
 	}
 	if err := a.open(ctx); err != nil {
+		// The second connection is an optimisation: without it the load indexes as it goes.
 		a.close()
-		return nil, err
+		return nil, nil
 	}
 	return a, nil
 }
