@@ -101,9 +101,25 @@ type PullOptions struct {
 // ApplyPulled is ApplyRemote with options. The changes may span several pull pages:
 // they are applied in order, as one transaction with state.
 func (db *DB) ApplyPulled(ctx context.Context, changes []RemoteChange, state map[string]string, opts PullOptions) (ApplyResult, error) {
+	res, err := db.applyPulled(ctx, changes, state, opts, true)
+	if errors.Is(err, errBulkFailed) {
+		// A run failed: everything again, each run in a savepoint that a failure takes
+		// back (to apply the run change by change, parking what fails).
+		res, err = db.applyPulled(ctx, changes, state, opts, false)
+	}
+	if err != nil {
+		return ApplyResult{}, fmt.Errorf("apply pulled changes: %w", err)
+	}
+	return res, nil
+}
+
+// applyPulled is ApplyPulled, with runs applied optimistically (see Tx.optimistic) or
+// each in a savepoint.
+func (db *DB) applyPulled(ctx context.Context, changes []RemoteChange, state map[string]string, opts PullOptions, optimistic bool) (ApplyResult, error) {
 	var res ApplyResult
 	err := db.syncWrite(ctx, func(t *Tx) error {
 		res = ApplyResult{}
+		t.optimistic = optimistic
 		if opts.DeferSearch {
 			restore, err := t.prepareFirstPull()
 			if err != nil {
@@ -122,10 +138,7 @@ func (db *DB) ApplyPulled(ctx context.Context, changes []RemoteChange, state map
 		}
 		return setSyncState(ctx, t.tx, state)
 	})
-	if err != nil {
-		return ApplyResult{}, fmt.Errorf("apply pulled changes: %w", err)
-	}
-	return res, nil
+	return res, err
 }
 
 // applyOne applies one change in a savepoint of its own, parking it when it cannot be

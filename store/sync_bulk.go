@@ -203,18 +203,29 @@ func (t *Tx) applyRun(run []RemoteChange, res *ApplyResult) error {
 	return nil
 }
 
+// errBulkFailed ends a transaction that applied runs without savepoints
+// (Tx.optimistic) when one of them failed: ApplyPulled applies its changes again, in a
+// new transaction, with savepoints.
+var errBulkFailed = errors.New("a run of pulled changes failed")
+
 // bulkApply applies a prefix of run together and returns its length; on a failure it
-// takes the prefix back and applies the whole run change by change instead.
+// takes the prefix back and applies the whole run change by change instead (or, in an
+// optimistic transaction, fails with errBulkFailed).
 func (t *Tx) bulkApply(run []RemoteChange, res *ApplyResult) (int, error) {
 	saved := *res
-	if _, err := t.exec("SAVEPOINT bulk"); err != nil {
-		return 0, err
+	if !t.optimistic {
+		if _, err := t.exec("SAVEPOINT bulk"); err != nil {
+			return 0, err
+		}
 	}
 	n, marks, err := t.bulkWrite(run, res)
 	t.bulk = false
 	if err == nil {
 		for _, r := range marks {
 			t.markIndex(r.entity, r.id)
+		}
+		if t.optimistic {
+			return n, nil
 		}
 		_, err = t.exec("RELEASE bulk")
 		return n, err
@@ -223,6 +234,9 @@ func (t *Tx) bulkApply(run []RemoteChange, res *ApplyResult) (int, error) {
 	t.rows = nil
 	if t.ctx.Err() != nil {
 		return 0, err
+	}
+	if t.optimistic {
+		return 0, fmt.Errorf("%w: %w", errBulkFailed, err)
 	}
 	*res = saved
 	if _, err := t.exec("ROLLBACK TO bulk"); err != nil {
