@@ -117,7 +117,7 @@ func (db *DB) ApplyPulled(ctx context.Context, changes []RemoteChange, state map
 // each in a savepoint.
 func (db *DB) applyPulled(ctx context.Context, changes []RemoteChange, state map[string]string, opts PullOptions, optimistic bool) (ApplyResult, error) {
 	var res ApplyResult
-	err := db.syncWrite(ctx, func(t *Tx) error {
+	err := db.syncWriteOn(ctx, optimistic, func(t *Tx) error {
 		res = ApplyResult{}
 		t.optimistic = optimistic
 		if opts.DeferSearch {
@@ -177,6 +177,16 @@ func (t *Tx) applyOne(c *RemoteChange, res *ApplyResult) error {
 // contact), and a record that turned private is removed while others still name it. Reads
 // already treat a missing link as none. The clock is saved as write saves it.
 func (db *DB) syncWrite(ctx context.Context, fn func(t *Tx) error) (err error) {
+	return db.syncWriteOn(ctx, false, fn)
+}
+
+// syncWriteOn is syncWrite; memJournal keeps the transaction's statement journals in
+// memory (temp_store = MEMORY while it runs). A multi-row INSERT of a bulk load copies
+// each page it changes to its statement journal first (in case it fails half-way), and a
+// statement journal over 64 KiB goes to a temporary file: nearly every one of a large
+// pull's. Only for transactions without long savepoints, whose journal would grow with
+// all the pages they change.
+func (db *DB) syncWriteOn(ctx context.Context, memJournal bool, fn func(t *Tx) error) (err error) {
 	defer func() {
 		if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
 			err = fmt.Errorf("%w: %v", ctx.Err(), err)
@@ -196,6 +206,16 @@ func (db *DB) syncWrite(ctx context.Context, fn func(t *Tx) error) (err error) {
 			conn.Raw(func(any) error { return driver.ErrBadConn })
 		}
 	}()
+	if memJournal {
+		if _, err := conn.ExecContext(ctx, "PRAGMA temp_store = MEMORY"); err != nil {
+			return err
+		}
+		defer func() {
+			if _, err := conn.ExecContext(context.Background(), "PRAGMA temp_store = DEFAULT"); err != nil {
+				conn.Raw(func(any) error { return driver.ErrBadConn })
+			}
+		}()
+	}
 	sqlTx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return mapErr(err)
