@@ -126,12 +126,18 @@ func (db *DB) applyPulled(ctx context.Context, changes []RemoteChange, state map
 				return err
 			}
 			defer restore()
+			if err := t.loadTouchLater(); err != nil {
+				return err
+			}
 		}
 		if err := t.applyChanges(changes, &res); err != nil {
 			return err
 		}
 		if opts.DeferSearch {
 			clear(t.reindex)
+			if err := t.saveTouchLater(); err != nil {
+				return err
+			}
 			if err := setSyncState(ctx, t.tx, map[string]string{syncSearchStale: "1"}); err != nil {
 				return err
 			}
@@ -144,6 +150,9 @@ func (db *DB) applyPulled(ctx context.Context, changes []RemoteChange, state map
 // applyOne applies one change in a savepoint of its own, parking it when it cannot be
 // applied.
 func (t *Tx) applyOne(c *RemoteChange, res *ApplyResult) error {
+	if err := t.flushTouches(); err != nil {
+		return err
+	}
 	if _, err := t.exec("SAVEPOINT change"); err != nil {
 		return err
 	}

@@ -53,6 +53,9 @@ type Tx struct {
 	// A savepoint copies every page the run changes to the statement journal first,
 	// a temporary file once it outgrows 64 KiB: a run's hundreds of megabytes.
 	optimistic bool
+	// touchLater, in a first pull, holds the contacts whose last-touched times runs of
+	// pulled creates left to later (see touchRun); nil: set them at once.
+	touchLater map[string]bool
 }
 
 // nowText is the transaction's time in the stored format.
