@@ -535,8 +535,14 @@ func (t *Tx) remoteLogValues(c *RemoteChange) (fields string, base any, at time.
 		if i > 0 {
 			fb.WriteByte(',')
 		}
-		kb, _ := json.Marshal(k)
-		fb.Write(kb)
+		if plainKey(k) {
+			fb.WriteByte('"')
+			fb.WriteString(k)
+			fb.WriteByte('"')
+		} else {
+			kb, _ := json.Marshal(k)
+			fb.Write(kb)
+		}
 		fb.WriteByte(':')
 		fb.Write(c.Fields[k])
 	}
@@ -550,6 +556,18 @@ func (t *Tx) remoteLogValues(c *RemoteChange) (fields string, base any, at time.
 		at = t.now
 	}
 	return fb.String(), base, at
+}
+
+// plainKey says whether json.Marshal writes k as it is between quotes: letters, digits
+// and underscores (every field name).
+func plainKey(k string) bool {
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // remoteSummary names a pulled op's change group, for history.
