@@ -129,6 +129,8 @@ func (db *DB) applyPulled(ctx context.Context, changes []RemoteChange, state map
 			if err := t.loadTouchLater(); err != nil {
 				return err
 			}
+		} else if err := t.touchWaiting(); err != nil {
+			return err
 		}
 		if err := t.applyChanges(changes, &res); err != nil {
 			return err

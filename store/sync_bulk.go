@@ -486,6 +486,22 @@ func (t *Tx) loadTouchLater() error {
 	return nil
 }
 
+// touchWaiting sets the last-touched times an unfinished first pull left to later,
+// before a transaction that is not part of it applies changes one by one.
+func (t *Tx) touchWaiting() error {
+	if err := t.loadTouchLater(); err != nil {
+		return err
+	}
+	n := len(t.touchLater)
+	err := t.flushTouches()
+	t.touchLater = nil
+	if err != nil || n == 0 {
+		return err
+	}
+	_, err = t.tx.ExecContext(t.ctx, "DELETE FROM sync_state WHERE key = ?", syncTouchLater)
+	return err
+}
+
 // saveTouchLater keeps the contacts left to touch for the next transaction.
 func (t *Tx) saveTouchLater() error {
 	ids := make([]string, 0, len(t.touchLater))
