@@ -337,6 +337,9 @@ func (db *DB) Refetches(ctx context.Context) (map[string]string, error) {
 func (db *DB) ApplyRefetched(ctx context.Context, id string, changes []RemoteChange) error {
 	var res ApplyResult
 	return db.syncWrite(ctx, func(t *Tx) error {
+		if err := t.touchWaiting(); err != nil {
+			return err
+		}
 		for i := range changes {
 			if err := t.applyChange(&changes[i], &res); err != nil {
 				return err

@@ -101,36 +101,60 @@ type PullOptions struct {
 // ApplyPulled is ApplyRemote with options. The changes may span several pull pages:
 // they are applied in order, as one transaction with state.
 func (db *DB) ApplyPulled(ctx context.Context, changes []RemoteChange, state map[string]string, opts PullOptions) (ApplyResult, error) {
-	var res ApplyResult
-	err := db.syncWrite(ctx, func(t *Tx) error {
-		res = ApplyResult{}
-		if opts.DeferSearch {
-			restore, err := t.prepareFirstPull()
-			if err != nil {
-				return err
-			}
-			defer restore()
-		}
-		if err := t.applyChanges(changes, &res); err != nil {
-			return err
-		}
-		if opts.DeferSearch {
-			clear(t.reindex)
-			if err := setSyncState(ctx, t.tx, map[string]string{syncSearchStale: "1"}); err != nil {
-				return err
-			}
-		}
-		return setSyncState(ctx, t.tx, state)
-	})
+	res, err := db.applyPulled(ctx, changes, state, opts, true)
+	if errors.Is(err, errBulkFailed) {
+		// A run failed: everything again, each run in a savepoint that a failure takes
+		// back (to apply the run change by change, parking what fails).
+		res, err = db.applyPulled(ctx, changes, state, opts, false)
+	}
 	if err != nil {
 		return ApplyResult{}, fmt.Errorf("apply pulled changes: %w", err)
 	}
 	return res, nil
 }
 
+// applyPulled is ApplyPulled, with runs applied optimistically (see Tx.optimistic) or
+// each in a savepoint.
+func (db *DB) applyPulled(ctx context.Context, changes []RemoteChange, state map[string]string, opts PullOptions, optimistic bool) (ApplyResult, error) {
+	var res ApplyResult
+	err := db.syncWriteOn(ctx, optimistic, func(t *Tx) error {
+		res = ApplyResult{}
+		t.optimistic = optimistic
+		if opts.DeferSearch {
+			restore, err := t.prepareFirstPull()
+			if err != nil {
+				return err
+			}
+			defer restore()
+			if err := t.loadTouchLater(); err != nil {
+				return err
+			}
+		} else if err := t.touchWaiting(); err != nil {
+			return err
+		}
+		if err := t.applyChanges(changes, &res); err != nil {
+			return err
+		}
+		if opts.DeferSearch {
+			clear(t.reindex)
+			if err := t.saveTouchLater(); err != nil {
+				return err
+			}
+			if err := setSyncState(ctx, t.tx, map[string]string{syncSearchStale: "1"}); err != nil {
+				return err
+			}
+		}
+		return setSyncState(ctx, t.tx, state)
+	})
+	return res, err
+}
+
 // applyOne applies one change in a savepoint of its own, parking it when it cannot be
 // applied.
 func (t *Tx) applyOne(c *RemoteChange, res *ApplyResult) error {
+	if err := t.flushTouches(); err != nil {
+		return err
+	}
 	if _, err := t.exec("SAVEPOINT change"); err != nil {
 		return err
 	}
@@ -164,6 +188,16 @@ func (t *Tx) applyOne(c *RemoteChange, res *ApplyResult) error {
 // contact), and a record that turned private is removed while others still name it. Reads
 // already treat a missing link as none. The clock is saved as write saves it.
 func (db *DB) syncWrite(ctx context.Context, fn func(t *Tx) error) (err error) {
+	return db.syncWriteOn(ctx, false, fn)
+}
+
+// syncWriteOn is syncWrite; memJournal keeps the transaction's statement journals in
+// memory (temp_store = MEMORY while it runs). A multi-row INSERT of a bulk load copies
+// each page it changes to its statement journal first (in case it fails half-way), and a
+// statement journal over 64 KiB goes to a temporary file: nearly every one of a large
+// pull's. Only for transactions without long savepoints, whose journal would grow with
+// all the pages they change.
+func (db *DB) syncWriteOn(ctx context.Context, memJournal bool, fn func(t *Tx) error) (err error) {
 	defer func() {
 		if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
 			err = fmt.Errorf("%w: %v", ctx.Err(), err)
@@ -183,6 +217,16 @@ func (db *DB) syncWrite(ctx context.Context, fn func(t *Tx) error) (err error) {
 			conn.Raw(func(any) error { return driver.ErrBadConn })
 		}
 	}()
+	if memJournal {
+		if _, err := conn.ExecContext(ctx, "PRAGMA temp_store = MEMORY"); err != nil {
+			return err
+		}
+		defer func() {
+			if _, err := conn.ExecContext(context.Background(), "PRAGMA temp_store = DEFAULT"); err != nil {
+				conn.Raw(func(any) error { return driver.ErrBadConn })
+			}
+		}()
+	}
 	sqlTx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return mapErr(err)
@@ -493,8 +537,14 @@ func (t *Tx) remoteLogValues(c *RemoteChange) (fields string, base any, at time.
 		if i > 0 {
 			fb.WriteByte(',')
 		}
-		kb, _ := json.Marshal(k)
-		fb.Write(kb)
+		if plainKey(k) {
+			fb.WriteByte('"')
+			fb.WriteString(k)
+			fb.WriteByte('"')
+		} else {
+			kb, _ := json.Marshal(k)
+			fb.Write(kb)
+		}
 		fb.WriteByte(':')
 		fb.Write(c.Fields[k])
 	}
@@ -508,6 +558,18 @@ func (t *Tx) remoteLogValues(c *RemoteChange) (fields string, base any, at time.
 		at = t.now
 	}
 	return fb.String(), base, at
+}
+
+// plainKey says whether json.Marshal writes k as it is between quotes: letters, digits
+// and underscores (every field name).
+func plainKey(k string) bool {
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // remoteSummary names a pulled op's change group, for history.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -203,18 +204,32 @@ func (t *Tx) applyRun(run []RemoteChange, res *ApplyResult) error {
 	return nil
 }
 
+// errBulkFailed ends a transaction that applied runs without savepoints
+// (Tx.optimistic) when one of them failed: ApplyPulled applies its changes again, in a
+// new transaction, with savepoints.
+var errBulkFailed = errors.New("a run of pulled changes failed")
+
 // bulkApply applies a prefix of run together and returns its length; on a failure it
-// takes the prefix back and applies the whole run change by change instead.
+// takes the prefix back and applies the whole run change by change instead (or, in an
+// optimistic transaction, fails with errBulkFailed).
 func (t *Tx) bulkApply(run []RemoteChange, res *ApplyResult) (int, error) {
 	saved := *res
-	if _, err := t.exec("SAVEPOINT bulk"); err != nil {
-		return 0, err
+	if !t.optimistic {
+		if _, err := t.exec("SAVEPOINT bulk"); err != nil {
+			return 0, err
+		}
 	}
-	n, marks, err := t.bulkWrite(run, res)
+	n, marks, touch, err := t.bulkWrite(run, res)
 	t.bulk = false
+	if err == nil {
+		err = t.touchRun(touch)
+	}
 	if err == nil {
 		for _, r := range marks {
 			t.markIndex(r.entity, r.id)
+		}
+		if t.optimistic {
+			return n, nil
 		}
 		_, err = t.exec("RELEASE bulk")
 		return n, err
@@ -223,6 +238,9 @@ func (t *Tx) bulkApply(run []RemoteChange, res *ApplyResult) (int, error) {
 	t.rows = nil
 	if t.ctx.Err() != nil {
 		return 0, err
+	}
+	if t.optimistic {
+		return 0, fmt.Errorf("%w: %w", errBulkFailed, err)
 	}
 	*res = saved
 	if _, err := t.exec("ROLLBACK TO bulk"); err != nil {
@@ -255,15 +273,16 @@ type contactLink struct {
 }
 
 // bulkWrite creates the records of a prefix of run, as applyChange would one by one, and
-// returns how many and the records whose search rows to rebuild.
-func (t *Tx) bulkWrite(run []RemoteChange, res *ApplyResult) (int, []ref, error) {
+// returns how many, the records whose search rows to rebuild and the contacts whose
+// last-touched times to set (touchRun).
+func (t *Tx) bulkWrite(run []RemoteChange, res *ApplyResult) (int, []ref, []string, error) {
 	st, err := t.runState(run)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	seq, err := t.nextOpSeq()
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	t.bulk = true
 	runOps := map[string]bool{}
@@ -312,7 +331,7 @@ func (t *Tx) bulkWrite(run []RemoteChange, res *ApplyResult) (int, []ref, error)
 				}
 			}
 			if path, ok, err = touchPath(contact, newContacts, st); err != nil {
-				return n, nil, err
+				return n, nil, nil, err
 			} else if !ok {
 				break
 			}
@@ -321,7 +340,7 @@ func (t *Tx) bulkWrite(run []RemoteChange, res *ApplyResult) (int, []ref, error)
 		s, _ := spec(c.Entity)
 		t.observe(c.HLC)
 		if err := t.insertRow(s, c.Entity, c.EntityID, fields, c.HLC, c.Device); err != nil {
-			return n, nil, err
+			return n, nil, nil, err
 		}
 		if _, ok := indexSources[c.Entity]; ok {
 			marks = append(marks, key)
@@ -351,17 +370,17 @@ func (t *Tx) bulkWrite(run []RemoteChange, res *ApplyResult) (int, []ref, error)
 		fj, base, at := t.remoteLogValues(c)
 		if err := t.insert(`INSERT INTO ops (seq, op_id, group_id, hlc, device, entity, entity_id, kind, fields, base, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			seq, c.OpID, c.OpID, int64(c.HLC), c.Device, c.Entity, c.EntityID, c.Kind, fj, base, fmtTime(at)); err != nil {
-			return n, nil, err
+			return n, nil, nil, err
 		}
 		if err := t.insert(`INSERT OR IGNORE INTO op_groups (id, seq, at, device, summary) VALUES (?, ?, ?, ?, ?)`,
 			c.OpID, seq, fmtTime(at), c.Device, remoteSummary(c)); err != nil {
-			return n, nil, err
+			return n, nil, nil, err
 		}
 		seq++
 		res.Applied++
 	}
 	if err := t.settle(); err != nil {
-		return n, nil, err
+		return n, nil, nil, err
 	}
 	t.stopWriter()
 	seen := map[string]bool{}
@@ -374,14 +393,11 @@ func (t *Tx) bulkWrite(run []RemoteChange, res *ApplyResult) (int, []ref, error)
 			continue // nothing supersedes it: it stays as inserted
 		}
 		if err := t.settleOne(id); err != nil {
-			return n, nil, fmt.Errorf("settle timeline entry: %w", err)
+			return n, nil, nil, fmt.Errorf("settle timeline entry: %w", err)
 		}
 		marks = append(marks, ref{EntityInteraction, id})
 	}
-	if err := t.touchAll(touch); err != nil {
-		return n, nil, err
-	}
-	return n, marks, nil
+	return n, marks, touch, nil
 }
 
 // touchPath lists the contacts touchChain(contact) would update now: the contact and
@@ -410,6 +426,90 @@ func touchPath(contact string, newContacts map[string]bool, st *runState) ([]str
 		id = l.into
 	}
 	return path, true, nil
+}
+
+// syncTouchLater (a sync_state key) lists the contacts whose last-touched times a first
+// pull left to later (a JSON list): see touchRun.
+const syncTouchLater = "touch_later"
+
+// touchRun sets the last-touched times of the contacts a run touched, at once or, in a
+// first pull, later: when a change is applied by itself (flushTouches), else at
+// FinishPull. The times come out as setting them at once gives. A run touches the
+// contacts its entries name and those they are merged into, as far as they exist, and
+// it is their timelines only that the runs in between change (runs create no merge, and
+// an entry amending another contact's entry ends a run), each run touching those it
+// changes; a change applied by itself, which may change any, first sets the waiting ones.
+// Each run of a first pull touched tens of thousands of contacts, reading most of the
+// timeline again.
+func (t *Tx) touchRun(ids []string) error {
+	if t.touchLater == nil {
+		return t.touchAll(ids)
+	}
+	for _, id := range ids {
+		t.touchLater[id] = true
+	}
+	return nil
+}
+
+// flushTouches sets the last-touched times touchRun left to later.
+func (t *Tx) flushTouches() error {
+	if len(t.touchLater) == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(t.touchLater))
+	for id := range t.touchLater {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	clear(t.touchLater)
+	return t.touchAll(ids)
+}
+
+// loadTouchLater reads the contacts an earlier transaction of this pull left to touch.
+func (t *Tx) loadTouchLater() error {
+	t.touchLater = map[string]bool{}
+	var list string
+	err := t.tx.QueryRowContext(t.ctx, "SELECT value FROM sync_state WHERE key = ?", syncTouchLater).Scan(&list)
+	if errors.Is(err, sql.ErrNoRows) || list == "" {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var ids []string
+	if err := json.Unmarshal([]byte(list), &ids); err != nil {
+		return fmt.Errorf("read contacts to touch: %w", err)
+	}
+	for _, id := range ids {
+		t.touchLater[id] = true
+	}
+	return nil
+}
+
+// touchWaiting sets the last-touched times an unfinished first pull left to later,
+// before a transaction that is not part of it applies changes one by one.
+func (t *Tx) touchWaiting() error {
+	if err := t.loadTouchLater(); err != nil {
+		return err
+	}
+	n := len(t.touchLater)
+	err := t.flushTouches()
+	t.touchLater = nil
+	if err != nil || n == 0 {
+		return err
+	}
+	_, err = t.tx.ExecContext(t.ctx, "DELETE FROM sync_state WHERE key = ?", syncTouchLater)
+	return err
+}
+
+// saveTouchLater keeps the contacts left to touch for the next transaction.
+func (t *Tx) saveTouchLater() error {
+	ids := make([]string, 0, len(t.touchLater))
+	for id := range t.touchLater {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return setSyncState(t.ctx, t.tx, map[string]string{syncTouchLater: jsonList(ids)})
 }
 
 // touchAll sets the last-touched time of contacts as touchChain does each: one statement
@@ -592,8 +692,9 @@ func (db *DB) DeferSearchForPull(ctx context.Context) (bool, error) {
 	return stale > 0 || (pulled == 0 && n < deferSearchRecords), nil
 }
 
-// FinishPull ends a pull that left search to it: the indexes it dropped are created
-// again and every search table is rebuilt, in one transaction with clearing the marks.
+// FinishPull ends a pull that left search to it: the contacts whose last-touched times
+// it left are touched, the indexes it dropped are created again and every search table
+// is rebuilt, in one transaction with clearing the marks.
 // It does nothing when no pull deferred search.
 func (db *DB) FinishPull(ctx context.Context) error {
 	var stale int
@@ -607,6 +708,13 @@ func (db *DB) FinishPull(ctx context.Context) error {
 		var list sql.NullString
 		err := t.tx.QueryRowContext(t.ctx, "SELECT value FROM sync_state WHERE key = ?", syncDeferredIndexes).Scan(&list)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		// Before the contacts' indexes come back, so they are built once.
+		if err := t.loadTouchLater(); err != nil {
+			return err
+		}
+		if err := t.flushTouches(); err != nil {
 			return err
 		}
 		if list.Valid {
@@ -631,7 +739,7 @@ func (db *DB) FinishPull(ctx context.Context) error {
 			return err
 		}
 		clear(t.reindex)
-		_, err = t.tx.ExecContext(t.ctx, "DELETE FROM sync_state WHERE key IN (?, ?)", syncSearchStale, syncDeferredIndexes)
+		_, err = t.tx.ExecContext(t.ctx, "DELETE FROM sync_state WHERE key IN (?, ?, ?)", syncSearchStale, syncDeferredIndexes, syncTouchLater)
 		return err
 	})
 	if err != nil {

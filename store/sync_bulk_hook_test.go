@@ -7,3 +7,6 @@ func SetBulkRunMin(n int) (restore func()) {
 	bulkRunMin = n
 	return func() { bulkRunMin = old }
 }
+
+// PlainKey exposes plainKey to tests.
+var PlainKey = plainKey

@@ -172,3 +172,54 @@ func copyDB(t *testing.T, from, to string) {
 	noErr(t, err)
 	noErr(t, dst.Close())
 }
+
+// TestSync_FirstPullTouchesLater: the last-touched times a first pull leaves to later are
+// set by FinishPull, or first by a transaction outside the pull that applies changes
+// (here an ApplyRemote), to what the source device has.
+func TestSync_FirstPullTouchesLater(t *testing.T) {
+	ctx := context.Background()
+	clk := newClock(t0)
+	src := mustOpen(t, store.Options{Now: clk.Now, Owner: "ann"})
+	noErr(t, src.PrepareJoin(ctx, "ann"))
+	c, err := src.CreateContact(ctx, store.ContactInput{Name: "Ada Lovelace"})
+	noErr(t, err)
+	for i := range 20 {
+		clk.Add(time.Minute)
+		_, err := src.LogInteraction(ctx, store.InteractionInput{Kind: "call", Text: fmt.Sprintf("call %d", i), ContactID: c.ID})
+		noErr(t, err)
+	}
+	want, err := src.FindContactByID(ctx, c.ID)
+	noErr(t, err)
+	if want.LastTouchedAt == nil {
+		t.Fatal("the source contact was never touched")
+	}
+	changes := toRemote(t, src, "ann")
+	for _, finish := range []string{"FinishPull", "ApplyRemote"} {
+		t.Run(finish, func(t *testing.T) {
+			db := mustOpen(t, store.Options{Now: clk.Now, Owner: "bob"})
+			noErr(t, db.PrepareJoin(ctx, "bob"))
+			_, err := db.ApplyPulled(ctx, changes, map[string]string{store.SyncCursor: "v1.a.1"}, store.PullOptions{DeferSearch: true})
+			noErr(t, err)
+			if got, err := db.FindContactByID(ctx, c.ID); err != nil || got.LastTouchedAt != nil {
+				t.Fatalf("the pull touched the contact at once (%v, %v): nothing left to later", got.LastTouchedAt, err)
+			}
+			if finish == "ApplyRemote" {
+				_, err = db.ApplyRemote(ctx, nil, map[string]string{})
+			} else {
+				err = db.FinishPull(ctx)
+			}
+			noErr(t, err)
+			got, err := db.FindContactByID(ctx, c.ID)
+			noErr(t, err)
+			if got.LastTouchedAt == nil || !got.LastTouchedAt.Equal(*want.LastTouchedAt) {
+				t.Errorf("last touched %v, want %v", got.LastTouchedAt, want.LastTouchedAt)
+			}
+			noErr(t, db.FinishPull(ctx))
+			got, err = db.FindContactByID(ctx, c.ID)
+			noErr(t, err)
+			if got.LastTouchedAt == nil || !got.LastTouchedAt.Equal(*want.LastTouchedAt) {
+				t.Errorf("after FinishPull: last touched %v, want %v", got.LastTouchedAt, want.LastTouchedAt)
+			}
+		})
+	}
+}

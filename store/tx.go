@@ -48,6 +48,14 @@ type Tx struct {
 	bulkWrote map[string]bool
 	// search is how a bulk load indexes its new contacts as they go in (bulksearch.go).
 	search *bulkSearch
+	// optimistic applies runs of pulled changes without a savepoint each: a failed run
+	// fails the transaction (errBulkFailed), which is then done again with savepoints.
+	// A savepoint copies every page the run changes to the statement journal first,
+	// a temporary file once it outgrows 64 KiB: a run's hundreds of megabytes.
+	optimistic bool
+	// touchLater, in a first pull, holds the contacts whose last-touched times runs of
+	// pulled creates left to later (see touchRun); nil: set them at once.
+	touchLater map[string]bool
 }
 
 // nowText is the transaction's time in the stored format.

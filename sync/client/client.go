@@ -262,7 +262,10 @@ func (c *Client) pullAll(ctx context.Context, rep *Report) error {
 		err  error
 	}
 	fctx, cancel := context.WithCancel(ctx)
-	pages := make(chan page, 4)
+	// The fetcher keeps a whole transaction's pages ahead (of full pages), so fetching
+	// and decoding the next batch overlaps applying this one: with four pages ahead it
+	// fetched most of each batch while nothing was applied.
+	pages := make(chan page, min(pullBatch/c.pageLimit()+1, 64))
 	go func() {
 		defer close(pages)
 		cursor := st.Cursor
@@ -321,14 +324,18 @@ func (c *Client) pullAll(ctx context.Context, rep *Report) error {
 	return nil
 }
 
+// pageLimit is the most changes a pull page asks for.
+func (c *Client) pageLimit() int {
+	if c.PullLimit <= 0 {
+		return wire.MaxPullPage
+	}
+	return c.PullLimit
+}
+
 // fetchPage asks for the page after cursor.
 func (c *Client) fetchPage(ctx context.Context, cursor string) (*wire.PullResponse, error) {
-	limit := c.PullLimit
-	if limit <= 0 {
-		limit = wire.MaxPullPage
-	}
 	var resp wire.PullResponse
-	q := url.Values{"cursor": {cursor}, "limit": {strconv.Itoa(limit)}}
+	q := url.Values{"cursor": {cursor}, "limit": {strconv.Itoa(c.pageLimit())}}
 	if err := c.do(ctx, http.MethodGet, "/v1/sync/pull?"+q.Encode(), nil, &resp); err != nil {
 		return nil, err
 	}
