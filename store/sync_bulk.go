@@ -697,12 +697,8 @@ func (db *DB) DeferSearchForPull(ctx context.Context) (bool, error) {
 // is rebuilt, in one transaction with clearing the marks.
 // It does nothing when no pull deferred search.
 func (db *DB) FinishPull(ctx context.Context) error {
-	var stale int
-	if err := db.sql.QueryRowContext(ctx, "SELECT count(*) FROM sync_state WHERE key IN (?, ?)", syncSearchStale, syncDeferredIndexes).Scan(&stale); err != nil {
-		return fmt.Errorf("read sync state: %w", err)
-	}
-	if stale == 0 {
-		return nil
+	if pending, err := db.SearchPending(ctx); err != nil || !pending {
+		return err
 	}
 	err := db.syncWrite(ctx, func(t *Tx) error {
 		var list sql.NullString

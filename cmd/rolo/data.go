@@ -170,6 +170,11 @@ func (a *App) checkCmd() *cobra.Command {
 				}
 				fmt.Fprintf(a.io.Out, "%s is healthy: %d contacts, %d companies, %d deals, %d timeline entries, %d open follow-ups, %d changes logged.\n",
 					db.Path(), n.Contacts, n.Companies, n.Deals, n.Interactions, n.FollowUps, n.Ops)
+				if pending, err := db.SearchPending(a.ctx); err != nil {
+					return err
+				} else if pending {
+					fmt.Fprintln(a.io.Out, "An interrupted first sync left its search index unfinished; the next \"rolo sync\" finishes it.")
+				}
 			} else {
 				for _, p := range probs {
 					fmt.Fprintf(a.io.Out, "%s: %s\n", a.paint(sgrRed, p.Check), p.Detail)
