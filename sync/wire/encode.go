@@ -23,22 +23,67 @@ func MarshalChange(c *Change) ([]byte, error) {
 		b = append(b, `,"user":`...)
 		b = appendString(b, c.User)
 	}
-	b = append(b, `,"op_id":`...)
-	b = appendString(b, c.OpID)
+	b = append(b, ',')
+	b, ok := appendOpFields(b, &c.Op)
+	if !ok {
+		return json.Marshal(c)
+	}
+	return append(b, '}'), nil
+}
+
+// MarshalPush encodes a push exactly as json.Marshal does, its ops without reflection
+// (falling back to json.Marshal as MarshalChange does).
+func MarshalPush(req *PushRequest) ([]byte, error) {
+	if req.Ops == nil {
+		return json.Marshal(req)
+	}
+	n := 64
+	for i := range req.Ops {
+		n += 256 + 64*len(req.Ops[i].Fields)
+	}
+	b := make([]byte, 0, n)
+	b = append(b, `{"device_id":`...)
+	b = appendString(b, req.DeviceID)
+	b = append(b, `,"schema":`...)
+	b = strconv.AppendInt(b, int64(req.Schema), 10)
+	b = append(b, `,"ops":[`...)
+	for i := range req.Ops {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '{')
+		var ok bool
+		if b, ok = appendOpFields(b, &req.Ops[i]); !ok {
+			return json.Marshal(req)
+		}
+		b = append(b, '}')
+	}
+	return append(b, "]}"...), nil
+}
+
+// appendOpFields appends an op's members (without braces) as json.Marshal writes them;
+// false when json.Marshal must do it (no fields, a value it would rewrite, a time it
+// refuses).
+func appendOpFields(b []byte, op *Op) ([]byte, bool) {
+	if op.Fields == nil {
+		return b, false
+	}
+	b = append(b, `"op_id":`...)
+	b = appendString(b, op.OpID)
 	b = append(b, `,"hlc":`...)
-	b = strconv.AppendUint(b, c.HLC, 10)
+	b = strconv.AppendUint(b, op.HLC, 10)
 	b = append(b, `,"device":`...)
-	b = appendString(b, c.Device)
+	b = appendString(b, op.Device)
 	b = append(b, `,"entity":`...)
-	b = appendString(b, c.Entity)
+	b = appendString(b, op.Entity)
 	b = append(b, `,"entity_id":`...)
-	b = appendString(b, c.EntityID)
+	b = appendString(b, op.EntityID)
 	b = append(b, `,"kind":`...)
-	b = appendString(b, c.Kind)
+	b = appendString(b, op.Kind)
 	b = append(b, `,"fields":{`...)
 	var keyBuf [32]string
 	keys := keyBuf[:0]
-	for k := range c.Fields {
+	for k := range op.Fields {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
@@ -48,17 +93,17 @@ func MarshalChange(c *Change) ([]byte, error) {
 		}
 		b = appendString(b, k)
 		b = append(b, ':')
-		v := c.Fields[k]
+		v := op.Fields[k]
 		if !plainJSON(v) {
-			return json.Marshal(c)
+			return b, false
 		}
 		b = append(b, v...)
 	}
 	b = append(b, '}')
-	if len(c.Base) > 0 {
+	if len(op.Base) > 0 {
 		b = append(b, `,"base":{`...)
 		keys = keys[:0]
-		for k := range c.Base {
+		for k := range op.Base {
 			keys = append(keys, k)
 		}
 		slices.Sort(keys)
@@ -68,17 +113,16 @@ func MarshalChange(c *Change) ([]byte, error) {
 			}
 			b = appendString(b, k)
 			b = append(b, ':')
-			b = appendString(b, c.Base[k])
+			b = appendString(b, op.Base[k])
 		}
 		b = append(b, '}')
 	}
-	at, err := c.At.MarshalJSON()
+	at, err := op.At.MarshalJSON()
 	if err != nil {
-		return json.Marshal(c) // the same error, worded as json.Marshal words it
+		return b, false
 	}
 	b = append(b, `,"at":`...)
-	b = append(b, at...)
-	return append(b, '}'), nil
+	return append(b, at...), true
 }
 
 // plainJSON reports whether json.Marshal copies the raw value v unchanged: it is not

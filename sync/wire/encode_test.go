@@ -18,6 +18,7 @@ func TestMarshalChange(t *testing.T) {
 		`"\\"`, `"€"`, `"\u2028"`, `[1,2,3]`, `[1, 2]`, `{"a":1}`, `{ "a": 1 }`, `{"email":"a@b.c","label":"work"}`,
 		"\"line\\nbreak\"", `[{"phone":"+1 555"}]`, ` 1`, `1 `, `"a&b"`, `"x\\\"y"`}
 	pick := func(xs []string) string { return xs[r.IntN(len(xs))] }
+	var ops []Op
 	for i := range 20000 {
 		c := &Change{Seq: r.Int64N(1 << 40), User: pick(strs), Op: Op{OpID: pick(strs), HLC: r.Uint64(), Device: pick(strs),
 			Entity: pick(strs), EntityID: pick(strs), Kind: pick(strs), At: time.Unix(r.Int64N(4e9), r.Int64N(1e9)).UTC()}}
@@ -49,6 +50,23 @@ func TestMarshalChange(t *testing.T) {
 		got, gerr := MarshalChange(c)
 		if (werr == nil) != (gerr == nil) || !bytes.Equal(got, want) {
 			t.Fatalf("change %d:\n got %s (%v)\nwant %s (%v)", i, got, gerr, want, werr)
+		}
+		// A push of the ops so far (and none, and nil).
+		ops = append(ops, c.Op)
+		if i%100 == 0 {
+			ops = ops[:0]
+			if i%200 == 0 {
+				ops = nil
+			}
+		}
+		if i%10 != 0 {
+			continue
+		}
+		req := &PushRequest{DeviceID: pick(strs), Schema: r.IntN(100), Ops: ops}
+		want, werr = json.Marshal(req)
+		got, gerr = MarshalPush(req)
+		if (werr == nil) != (gerr == nil) || !bytes.Equal(got, want) {
+			t.Fatalf("push %d:\n got %s (%v)\nwant %s (%v)", i, got, gerr, want, werr)
 		}
 	}
 }
