@@ -122,6 +122,13 @@ func (db *DB) PendingOps(ctx context.Context, limit int) ([]PendingOp, int64, er
 	if err != nil {
 		return nil, 0, fmt.Errorf("pending ops: %w", err)
 	}
+	return db.PendingOpsAfter(ctx, pushed, limit)
+}
+
+// PendingOpsAfter is PendingOps reading the op log after seq pushed instead of after the
+// saved push position: a push loop reads its next batch while the server answers the
+// current one (whose ops end at pushed), before that answer is saved.
+func (db *DB) PendingOpsAfter(ctx context.Context, pushed int64, limit int) ([]PendingOp, int64, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT seq, op_id, hlc, device, entity, entity_id, kind, fields, base, at
 		FROM ops WHERE device = ? AND seq > ? AND op_id NOT IN (SELECT op_id FROM sync_parked) ORDER BY seq LIMIT ?`, db.device, pushed, limit)
 	if err != nil {

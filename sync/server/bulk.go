@@ -39,17 +39,22 @@ func newBulkTx(tx WriteTx) *bulkTx {
 // rejections, their records and the records their creates belong to.
 func (b *bulkTx) prefetch(ops []wire.Op) error {
 	var opIDs, recIDs []string
+	asked := make(map[string]bool, len(ops)) // record ids in recIDs: each is asked for once
+	askRec := func(id string) {
+		if !b.recKnown[id] && !asked[id] {
+			asked[id] = true
+			recIDs = append(recIDs, id)
+		}
+	}
 	for i := range ops {
 		op := &ops[i]
 		if !b.seqKnown[op.OpID] {
 			opIDs = append(opIDs, op.OpID)
 		}
-		if !b.recKnown[op.EntityID] {
-			recIDs = append(recIDs, op.EntityID)
-		}
+		askRec(op.EntityID)
 		if op.Kind == wire.KindCreate {
-			if sc := store.ScopeOf(op.Entity, func(f string) string { return str(op.Fields[f]) }); sc != "" && !b.recKnown[sc] {
-				recIDs = append(recIDs, sc)
+			if sc := store.ScopeOf(op.Entity, func(f string) string { return str(op.Fields[f]) }); sc != "" {
+				askRec(sc)
 			}
 		}
 	}
@@ -102,6 +107,9 @@ func (b *bulkTx) flush() error {
 				rs = append(rs, r)
 			}
 		}
+		// In key order: the rows land where the ones before them did, in pages the
+		// storage has at hand, instead of all over a large table's index.
+		sort.Slice(rs, func(i, j int) bool { return rs[i].ID < rs[j].ID })
 		if err := b.WriteTx.PutRecords(rs); err != nil {
 			return err
 		}
@@ -119,6 +127,12 @@ func (b *bulkTx) flush() error {
 				fs = append(fs, f)
 			}
 		}
+		sort.Slice(fs, func(i, j int) bool {
+			if fs[i].Record != fs[j].Record {
+				return fs[i].Record < fs[j].Record
+			}
+			return fs[i].Name < fs[j].Name
+		})
 		if err := b.WriteTx.PutFieldRows(fs); err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/rolo-crm/rolo/store"
@@ -150,7 +151,22 @@ func (s *Server) pushOne(tx WriteTx, dev Device, req *wire.PushRequest, now time
 	return resp, nil
 }
 
+// str returns the string a field's JSON value holds ("" for any other value).
 func str(raw json.RawMessage) string {
+	// The usual value, a quoted string without escapes, needs no decoder.
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' {
+		in := raw[1 : n-1]
+		plain := utf8.Valid(in)
+		for _, c := range in {
+			if c < 0x20 || c == '"' || c == '\\' {
+				plain = false
+				break
+			}
+		}
+		if plain {
+			return string(in)
+		}
+	}
 	var s string
 	json.Unmarshal(raw, &s)
 	return s

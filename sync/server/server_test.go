@@ -318,3 +318,15 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+// TestStr: the fast path of str decodes as json.Unmarshal does.
+func TestStr(t *testing.T) {
+	for _, raw := range []string{`"plain"`, `""`, `"Zoë"`, `"a\"b"`, `"a\\b"`, `"\u00e9"`, "\"tab\there\"", "\"bad\xff\"", `null`, `12`,
+		`true`, `["a"]`, `"`, ``, `"a"b"`, `{"a":"b"}`, `"<&>"`, "\"\u2028\""} {
+		var want string
+		json.Unmarshal([]byte(raw), &want)
+		if got := server.Str(json.RawMessage(raw)); got != want {
+			t.Errorf("str(%q) = %q, want %q", raw, got, want)
+		}
+	}
+}

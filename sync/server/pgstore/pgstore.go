@@ -396,7 +396,7 @@ func (w *writeTx) PutFields(id string, fields map[string]server.Field) error {
 
 func (w *writeTx) Append(c *wire.Change, now time.Time) (int64, error) {
 	c.Seq = w.ws.LastSeq + 1
-	body, err := json.Marshal(c)
+	body, err := wire.MarshalChange(c)
 	if err != nil {
 		return 0, err
 	}
@@ -617,7 +617,7 @@ func (w *writeTx) AppendAll(cs []*wire.Change, now time.Time) error {
 	seqs, ops, devs, kinds, ents, bodies := make([]int64, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([][]byte, n)
 	for i, c := range cs {
 		c.Seq = w.ws.LastSeq + int64(i) + 1
-		b, err := json.Marshal(c)
+		b, err := wire.MarshalChange(c)
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,4 @@
+package server
+
+// Str is str, for the external tests.
+var Str = str
