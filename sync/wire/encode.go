@@ -80,42 +80,16 @@ func appendOpFields(b []byte, op *Op) ([]byte, bool) {
 	b = appendString(b, op.EntityID)
 	b = append(b, `,"kind":`...)
 	b = appendString(b, op.Kind)
-	b = append(b, `,"fields":{`...)
-	var keyBuf [32]string
-	keys := keyBuf[:0]
-	for k := range op.Fields {
-		keys = append(keys, k)
+	b = append(b, `,"fields":`...)
+	b, ok := appendObject(b, op.Fields, func(b []byte, v json.RawMessage) ([]byte, bool) {
+		return append(b, v...), plainJSON(v)
+	})
+	if !ok {
+		return b, false
 	}
-	slices.Sort(keys)
-	for i, k := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendString(b, k)
-		b = append(b, ':')
-		v := op.Fields[k]
-		if !plainJSON(v) {
-			return b, false
-		}
-		b = append(b, v...)
-	}
-	b = append(b, '}')
 	if len(op.Base) > 0 {
-		b = append(b, `,"base":{`...)
-		keys = keys[:0]
-		for k := range op.Base {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for i, k := range keys {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendString(b, k)
-			b = append(b, ':')
-			b = appendString(b, op.Base[k])
-		}
-		b = append(b, '}')
+		b = append(b, `,"base":`...)
+		b, _ = appendObject(b, op.Base, func(b []byte, v string) ([]byte, bool) { return appendString(b, v), true })
 	}
 	at, err := op.At.MarshalJSON()
 	if err != nil {
@@ -123,6 +97,30 @@ func appendOpFields(b []byte, op *Op) ([]byte, bool) {
 	}
 	b = append(b, `,"at":`...)
 	return append(b, at...), true
+}
+
+// appendObject appends m as a JSON object with its keys in order, as json.Marshal
+// writes a map, each value by value; false as soon as value refuses one.
+func appendObject[V any](b []byte, m map[string]V, value func(b []byte, v V) ([]byte, bool)) ([]byte, bool) {
+	var keyBuf [32]string
+	keys := keyBuf[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, k)
+		b = append(b, ':')
+		var ok bool
+		if b, ok = value(b, m[k]); !ok {
+			return b, false
+		}
+	}
+	return append(b, '}'), true
 }
 
 // plainJSON reports whether json.Marshal copies the raw value v unchanged: it is not
