@@ -27,13 +27,7 @@ func serverStandardDB(b *testing.B) string {
 	if _, err := os.Stat(p); err == nil {
 		return p
 	}
-	src := os.Getenv("ROLO_BENCH_DB")
-	if src == "" {
-		src = standardDB(b)
-	}
-	if _, err := os.Stat(src); err != nil {
-		b.Skip("no standard data set; see docs/benchmarks.md")
-	}
+	src := standardDB(b)
 	ctx := context.Background()
 	dir := b.TempDir()
 	path := filepath.Join(dir, "rep.db")
