@@ -214,18 +214,6 @@ func (b *bulkTx) PutField(id, field string, f Field) error {
 	return nil
 }
 
-func (b *bulkTx) PutFields(id string, fields map[string]Field) error {
-	names := make([]string, 0, len(fields))
-	for k := range fields {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
-		b.fields = append(b.fields, FieldRow{Record: id, Name: k, Field: fields[k]})
-	}
-	return nil
-}
-
 func (b *bulkTx) Append(c *wire.Change, now time.Time) (int64, error) {
 	if len(b.changes) > 0 && !now.Equal(b.now) {
 		if err := b.flush(); err != nil {

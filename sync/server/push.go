@@ -246,13 +246,7 @@ func (s *Server) apply(tx WriteTx, dev Device, op *wire.Op, now time.Time) (int6
 		if err := tx.PutRecord(rec); err != nil {
 			return 0, "", "", err
 		}
-		fields := make(map[string]Field, len(op.Fields))
-		for f, v := range op.Fields {
-			fields[f] = Field{Value: v, HLC: op.HLC, Device: op.Device, User: dev.User, OpID: op.OpID}
-		}
-		if err := tx.PutFields(rec.ID, fields); err != nil {
-			return 0, "", "", err
-		}
+		// The change is the record's fields: Fields reads a create's from the log.
 		seq, err := tx.Append(opChange(op, dev.User), now)
 		return seq, "", "", err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/rolo-crm/rolo/sync/wire"
@@ -61,14 +62,15 @@ type WriteTx interface {
 	OpSeq(opID string) (int64, bool, error)
 	// Record returns the record with id, if the server has it.
 	Record(id string) (Record, bool, error)
-	// Fields returns every field of a record with its current value and clock.
+	// Fields returns every field of a record with its current value and clock: the
+	// fields its create change carried (CreateFields of the record's first create in the
+	// log), overlaid by those PutField and PutFieldRows wrote since. A create's fields are
+	// not written twice: the log has them.
 	Fields(id string) (map[string]Field, error)
 	// PutRecord inserts or replaces a record's row.
 	PutRecord(r Record) error
 	// PutField inserts or replaces a field's value and clock.
 	PutField(id, field string, f Field) error
-	// PutFields inserts or replaces several fields of one record at once (a create).
-	PutFields(id string, fields map[string]Field) error
 	// Rejection returns the answer given to an op the server refused, if it refused it.
 	Rejection(opID string) (wire.Rejection, bool, error)
 	// Reject records that the server refused an op, so that a replay of it (a duplicate
@@ -169,6 +171,20 @@ type Field struct {
 	Device string
 	User   string
 	OpID   string
+}
+
+// CreateFields returns the fields a create change carried, each with the create's clock,
+// device, user and op id: a record's fields until edits overwrite them (WriteTx.Fields).
+func CreateFields(body []byte) (map[string]Field, error) {
+	var c wire.Change
+	if err := json.Unmarshal(body, &c); err != nil {
+		return nil, fmt.Errorf("the create change of a record: %w", err)
+	}
+	out := make(map[string]Field, len(c.Fields))
+	for f, v := range c.Fields {
+		out[f] = Field{Value: v, HLC: c.HLC, Device: c.Device, User: c.User, OpID: c.OpID}
+	}
+	return out, nil
 }
 
 // RawChange is a change of the log as stored: its seq, its op id and its body, the JSON of

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/rolo-crm/rolo/store"
+	"github.com/rolo-crm/rolo/sync/server"
 	"github.com/rolo-crm/rolo/sync/wire"
 )
 
@@ -31,43 +32,90 @@ func (tm *Team) ServerDB(tb testing.TB) *sql.DB {
 func (tm *Team) Export(tb testing.TB) string {
 	tb.Helper()
 	db := tm.ServerDB(tb)
-	rows, err := db.Query(`SELECT r.id, r.entity, f.field, f.value, f.hlc, f.device FROM records r
+	fields := serverFields(tb, db)
+	rows, err := db.Query(`SELECT r.id, r.entity FROM records r
 		LEFT JOIN records s ON s.id = CASE WHEN r.scope <> '' THEN r.scope ELSE r.id END
-		JOIN fields f ON f.record_id = r.id
 		WHERE r.entity = 'stage' OR (s.id IS NOT NULL AND s.visibility = 'team')
 		ORDER BY r.id`)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	defer rows.Close()
-	byID := map[string]*store.CanonicalRecord{}
-	var order []string
+	var recs []store.CanonicalRecord
 	for rows.Next() {
-		var id, entity, field, value, dev string
-		var h int64
-		if err := rows.Scan(&id, &entity, &field, &value, &h, &dev); err != nil {
+		var id, entity string
+		if err := rows.Scan(&id, &entity); err != nil {
 			tb.Fatal(err)
 		}
-		r, ok := byID[id]
-		if !ok {
-			r = &store.CanonicalRecord{Entity: entity, ID: id, Fields: map[string]json.RawMessage{}, Clocks: map[string]string{}}
-			byID[id] = r
-			order = append(order, id)
+		r := store.CanonicalRecord{Entity: entity, ID: id, Fields: map[string]json.RawMessage{}, Clocks: map[string]string{}}
+		for name, f := range fields[id] {
+			if v, ok := store.CanonicalValue(f.Value); ok {
+				r.Fields[name] = v
+				r.Clocks[name] = wire.Clock(f.HLC, f.Device)
+			}
 		}
-		if v, ok := store.CanonicalValue(json.RawMessage(value)); ok {
-			r.Fields[field] = v
-			r.Clocks[field] = wire.Clock(uint64(h), dev)
+		if len(fields[id]) > 0 {
+			recs = append(recs, r)
 		}
 	}
-	recs := make([]store.CanonicalRecord, 0, len(order))
-	for _, id := range order {
-		recs = append(recs, *byID[id])
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
 	}
 	var b bytes.Buffer
 	if err := store.WriteCanonical(&b, recs); err != nil {
 		tb.Fatal(err)
 	}
 	return b.String()
+}
+
+// serverFields reads every record's current fields from the server's tables as the
+// storage defines them (server.WriteTx.Fields): the first create's, overlaid by the
+// fields rows.
+func serverFields(tb testing.TB, db *sql.DB) map[string]map[string]server.Field {
+	tb.Helper()
+	out := map[string]map[string]server.Field{}
+	rows, err := db.Query("SELECT entity_id, body FROM changes WHERE kind = 'create' ORDER BY seq")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for rows.Next() {
+		var id string
+		var body []byte
+		if err := rows.Scan(&id, &body); err != nil {
+			tb.Fatal(err)
+		}
+		if _, ok := out[id]; ok {
+			continue
+		}
+		fs, err := server.CreateFields(body)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out[id] = fs
+	}
+	if err := rows.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	rows, err = db.Query("SELECT record_id, field, value, hlc, device FROM fields")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, name, v, d string
+		var h int64
+		if err := rows.Scan(&id, &name, &v, &h, &d); err != nil {
+			tb.Fatal(err)
+		}
+		if out[id] == nil {
+			out[id] = map[string]server.Field{}
+		}
+		out[id][name] = server.Field{Value: json.RawMessage(v), HLC: uint64(h), Device: d}
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return out
 }
 
 // Change is one row of the server's log as checks read it.
@@ -105,20 +153,11 @@ func (tm *Team) Log(tb testing.TB) []Change {
 // "record/field".
 func (tm *Team) Fields(tb testing.TB) map[string]string {
 	tb.Helper()
-	db := tm.ServerDB(tb)
-	rows, err := db.Query("SELECT record_id, field, value, hlc, device FROM fields")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer rows.Close()
 	out := map[string]string{}
-	for rows.Next() {
-		var id, f, v, d string
-		var h int64
-		if err := rows.Scan(&id, &f, &v, &h, &d); err != nil {
-			tb.Fatal(err)
+	for id, fs := range serverFields(tb, tm.ServerDB(tb)) {
+		for name, f := range fs {
+			out[id+"/"+name] = string(wire.CanonicalJSON(f.Value)) + " " + strconv.FormatUint(f.HLC, 10) + "@" + f.Device
 		}
-		out[id+"/"+f] = string(wire.CanonicalJSON(json.RawMessage(v))) + " " + strconv.FormatInt(h, 10) + "@" + d
 	}
 	return out
 }

@@ -339,12 +339,21 @@ func (w *writeTx) Record(id string) (server.Record, bool, error) {
 }
 
 func (w *writeTx) Fields(id string) (map[string]server.Field, error) {
+	out := map[string]server.Field{}
+	var body []byte
+	err := w.tx.QueryRow(w.ctx, "SELECT body FROM changes WHERE entity_id = $1 AND kind = 'create' ORDER BY seq LIMIT 1", id).Scan(&body)
+	if err == nil {
+		if out, err = server.CreateFields(body); err != nil {
+			return nil, err
+		}
+	} else if !errors.Is(err, pgx.ErrNoRows) {
+		return nil, err
+	}
 	rows, err := w.tx.Query(w.ctx, "SELECT field, value, hlc, device, user_name, op_id FROM fields WHERE record_id = $1", id)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[string]server.Field{}
 	for rows.Next() {
 		var name string
 		var v []byte
@@ -371,26 +380,6 @@ func (w *writeTx) PutField(id, field string, f server.Field) error {
 	_, err := w.tx.Exec(w.ctx, `INSERT INTO fields (record_id, field, value, hlc, device, user_name, op_id) VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (record_id, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, device = excluded.device,
 		user_name = excluded.user_name, op_id = excluded.op_id`, id, field, []byte(f.Value), int64(f.HLC), f.Device, f.User, f.OpID)
-	return err
-}
-
-// PutFields writes all the fields in one statement (arrays unnested), whatever their
-// number, so it is one prepared statement and one round trip.
-func (w *writeTx) PutFields(id string, fields map[string]server.Field) error {
-	if len(fields) == 0 {
-		return nil
-	}
-	n := len(fields)
-	names, values, hlcs := make([]string, 0, n), make([][]byte, 0, n), make([]int64, 0, n)
-	devices, users, ops := make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
-	for k, f := range fields {
-		names, values, hlcs = append(names, k), append(values, []byte(f.Value)), append(hlcs, int64(f.HLC))
-		devices, users, ops = append(devices, f.Device), append(users, f.User), append(ops, f.OpID)
-	}
-	_, err := w.tx.Exec(w.ctx, `INSERT INTO fields (record_id, field, value, hlc, device, user_name, op_id)
-		SELECT $1, f, v, h, d, u, o FROM unnest($2::text[], $3::bytea[], $4::bigint[], $5::text[], $6::text[], $7::text[]) AS t (f, v, h, d, u, o)
-		ON CONFLICT (record_id, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, device = excluded.device,
-		user_name = excluded.user_name, op_id = excluded.op_id`, id, names, values, hlcs, devices, users, ops)
 	return err
 }
 

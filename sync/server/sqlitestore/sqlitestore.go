@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -105,6 +104,8 @@ const (
 	rejectSQL    = "INSERT INTO rejections (op_id, device, code, reason, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (op_id) DO NOTHING"
 	recordSQL    = "SELECT id, entity, owner, visibility, scope, created_hlc, created_device FROM records WHERE id = ?"
 	fieldsSQL    = "SELECT field, value, hlc, device, user, op_id FROM fields WHERE record_id = ?"
+	// createSQL finds the change that created a record: its first create in the log.
+	createSQL    = "SELECT body FROM changes WHERE entity_id = ? AND kind = 'create' ORDER BY seq LIMIT 1"
 	appendSQL    = "INSERT INTO changes (seq, op_id, device, kind, entity_id, body, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
 	putRecordSQL = `INSERT INTO records (id, entity, owner, visibility, scope, created_hlc, created_device) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET entity = excluded.entity, owner = excluded.owner, visibility = excluded.visibility,
@@ -171,7 +172,7 @@ func Open(ctx context.Context, path string, o Options) (*Store, error) {
 		return nil, fmt.Errorf("open server storage: %w", err)
 	}
 	w.SetMaxOpenConns(1)
-	if _, err := w.ExecContext(ctx, schema); err != nil {
+	if err := upgrade(ctx, w); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open server storage %s: %w", path, err)
 	}
@@ -190,11 +191,41 @@ func Open(ctx context.Context, path string, o Options) (*Store, error) {
 	return st, nil
 }
 
+// Version is the storage format this build reads and writes, kept in PRAGMA user_version:
+//
+//	0: before formats were numbered: every field a create carried was also a fields row.
+//	1: a create's fields are read from its change in the log (server.CreateFields), and
+//	   only later writes are fields rows. A version 0 file reads the same (its create
+//	   rows hold the values the changes do), so it is upgraded by stamping it.
+//
+// A file of a later version is refused: this build would misread it.
+const Version = 1
+
+// upgrade creates the tables a new file lacks and brings an older format to Version.
+func upgrade(ctx context.Context, w *sql.DB) error {
+	var v int
+	if err := w.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return err
+	}
+	if v > Version {
+		return fmt.Errorf("its format is version %d, newer than this rolo's %d: upgrade rolo", v, Version)
+	}
+	if _, err := w.ExecContext(ctx, schema); err != nil {
+		return err
+	}
+	if v < Version {
+		if _, err := w.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", Version)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Statements of the write path and of the reads, prepared at Open.
 var (
-	writeSQL = []string{workspaceSQL, setLastSeqSQL, opSeqSQL, rejectionSQL, rejectSQL, recordSQL, fieldsSQL, putRecordSQL,
-		putFieldSQL, appendSQL}
-	readSQL = []string{workspaceSQL, pullSQL, tokenSQL, recordSQL, fieldsSQL}
+	writeSQL = []string{workspaceSQL, setLastSeqSQL, opSeqSQL, rejectionSQL, rejectSQL, recordSQL, createSQL, fieldsSQL,
+		putRecordSQL, putFieldSQL, appendSQL}
+	readSQL = []string{workspaceSQL, pullSQL, tokenSQL, recordSQL, createSQL, fieldsSQL}
 )
 
 func (s *Store) prepare(ctx context.Context) error {
@@ -580,6 +611,19 @@ func (w *writeTx) Record(id string) (server.Record, bool, error) {
 }
 
 func (w *writeTx) Fields(id string) (map[string]server.Field, error) {
+	out := map[string]server.Field{}
+	row, err := w.queryRow(createSQL, id)
+	if err != nil {
+		return nil, err
+	}
+	var body []byte
+	if err := row.Scan(&body); err == nil {
+		if out, err = server.CreateFields(body); err != nil {
+			return nil, err
+		}
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
 	st, err := w.stmt(fieldsSQL)
 	if err != nil {
 		return nil, err
@@ -589,7 +633,6 @@ func (w *writeTx) Fields(id string) (map[string]server.Field, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[string]server.Field{}
 	for rows.Next() {
 		var name, v string
 		var f server.Field
@@ -610,31 +653,6 @@ func (w *writeTx) PutRecord(r server.Record) error {
 
 func (w *writeTx) PutField(id, field string, f server.Field) error {
 	return w.exec(putFieldSQL, id, field, string(f.Value), int64(f.HLC), f.Device, f.User, f.OpID)
-}
-
-func (w *writeTx) PutFields(id string, fields map[string]server.Field) error {
-	if len(fields) == 0 {
-		return nil
-	}
-	names := make([]string, 0, len(fields))
-	for k := range fields {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	var b strings.Builder
-	b.WriteString("INSERT INTO fields (record_id, field, value, hlc, device, user, op_id) VALUES ")
-	args := make([]any, 0, 7*len(names))
-	for i, k := range names {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("(?, ?, ?, ?, ?, ?, ?)")
-		f := fields[k]
-		args = append(args, id, k, string(f.Value), int64(f.HLC), f.Device, f.User, f.OpID)
-	}
-	b.WriteString(` ON CONFLICT (record_id, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, device = excluded.device,
-		user = excluded.user, op_id = excluded.op_id`)
-	return w.exec(b.String(), args...)
 }
 
 func (w *writeTx) Append(c *wire.Change, now time.Time) (int64, error) {

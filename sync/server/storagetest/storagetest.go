@@ -161,6 +161,10 @@ func op(id, device, entity, entityID, kind string, hlc uint64, fields map[string
 	return &wire.Change{Op: wire.Op{OpID: id, HLC: hlc, Device: device, Entity: entity, EntityID: entityID, Kind: kind, Fields: f, At: t0}}
 }
 
+func sameField(a, b server.Field) bool {
+	return string(a.Value) == string(b.Value) && a.HLC == b.HLC && a.Device == b.Device && a.User == b.User && a.OpID == b.OpID
+}
+
 func testWrite(t *testing.T, st server.Storage) {
 	ctx := context.Background()
 	err := st.Write(ctx, func(tx server.WriteTx) error {
@@ -202,25 +206,34 @@ func testWrite(t *testing.T, st server.Storage) {
 		if err != nil || !ok || got != r {
 			return fmt.Errorf("record = %+v %v %v", got, ok, err)
 		}
+		// A record's fields are its first create's, overlaid by later writes.
+		if fs, err := tx.Fields("c3"); err != nil || len(fs) != 0 {
+			return fmt.Errorf("fields of a record with no create = %+v %v", fs, err)
+		}
+		cr := op("cr1", "dev-b", "contact", "c3", wire.KindCreate, 1<<39, map[string]string{"name": `"Ann0"`, "title": `"CEO"`})
+		cr.User = "bob"
+		again := op("cr2", "dev-a", "contact", "c3", wire.KindCreate, 1<<42, map[string]string{"title": `"CTO"`})
+		for _, c := range []*wire.Change{cr, again} {
+			if _, err := tx.Append(c, t0); err != nil {
+				return err
+			}
+		}
+		created := server.Field{Value: json.RawMessage(`"CEO"`), HLC: 1 << 39, Device: "dev-b", User: "bob", OpID: "cr1"}
+		fs, err := tx.Fields("c3")
+		if err != nil || len(fs) != 2 || string(fs["name"].Value) != `"Ann0"` || !sameField(fs["title"], created) {
+			return fmt.Errorf("fields after the create = %+v %v; want its fields with its clock", fs, err)
+		}
 		f := server.Field{Value: json.RawMessage(`"Ann"`), HLC: 1 << 40, Device: "dev-a", User: "ann", OpID: "op-1"}
-		if err := tx.PutField("c1", "name", f); err != nil {
+		if err := tx.PutField("c3", "name", f); err != nil {
 			return err
 		}
 		f.HLC++
-		if err := tx.PutField("c1", "name", f); err != nil {
+		if err := tx.PutField("c3", "name", f); err != nil {
 			return err
 		}
-		fs, err := tx.Fields("c1")
-		if err != nil || len(fs) != 1 || fs["name"].HLC != f.HLC || string(fs["name"].Value) != `"Ann"` {
-			return fmt.Errorf("fields = %+v %v", fs, err)
-		}
-		g := server.Field{Value: json.RawMessage(`"CEO"`), HLC: 1 << 41, Device: "dev-b", User: "bob", OpID: "op-2"}
-		if err := tx.PutFields("c1", map[string]server.Field{"name": g, "title": g}); err != nil {
-			return err
-		}
-		fs, err = tx.Fields("c1")
-		if err != nil || len(fs) != 2 || string(fs["title"].Value) != `"CEO"` || fs["title"].HLC != g.HLC || fs["name"].OpID != "op-2" || fs["name"].User != "bob" {
-			return fmt.Errorf("fields after PutFields = %+v %v", fs, err)
+		fs, err = tx.Fields("c3")
+		if err != nil || len(fs) != 2 || !sameField(fs["name"], f) || !sameField(fs["title"], created) {
+			return fmt.Errorf("fields after PutField = %+v %v", fs, err)
 		}
 		deps, err := tx.Dependents("c1")
 		if err != nil || len(deps) != 1 || deps[0].ID != "i1" {
@@ -241,8 +254,8 @@ func testWrite(t *testing.T, st server.Storage) {
 		t.Fatal(err)
 	}
 	ws, _ := st.Workspace(ctx)
-	if ws.LastSeq != 4 {
-		t.Fatalf("last seq %d after 4 appends", ws.LastSeq)
+	if ws.LastSeq != 6 {
+		t.Fatalf("last seq %d after 6 appends", ws.LastSeq)
 	}
 	// A failing Write leaves nothing behind.
 	boom := errors.New("boom")
@@ -265,7 +278,7 @@ func testWrite(t *testing.T, st server.Storage) {
 		if _, ok, _ := tx.Record("c2"); ok {
 			return errors.New("rolled-back record exists")
 		}
-		if tx.Workspace().LastSeq != 4 {
+		if tx.Workspace().LastSeq != 6 {
 			return fmt.Errorf("last seq %d after a rollback", tx.Workspace().LastSeq)
 		}
 		return nil
