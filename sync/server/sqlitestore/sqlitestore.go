@@ -158,8 +158,11 @@ func Open(ctx context.Context, path string, o Options) (*Store, error) {
 	}
 	dsn := func(lock string, cacheKiB int) string {
 		q := url.Values{}
+		// temp_store(MEMORY): a statement that writes many rows keeps its statement
+		// journal (the pages it may have to undo) in memory, not in a temporary file
+		// it writes page by page.
 		for _, p := range []string{"busy_timeout(10000)", "foreign_keys(1)", "journal_mode(WAL)", "synchronous(" + sync + ")",
-			fmt.Sprintf("cache_size(-%d)", cacheKiB)} {
+			fmt.Sprintf("cache_size(-%d)", cacheKiB), "temp_store(MEMORY)"} {
 			q.Add("_pragma", p)
 		}
 		if lock != "" {
