@@ -125,6 +125,10 @@ type Store struct {
 	// Statements prepared once (per connection, by database/sql) instead of parsed per use.
 	wstmts, rstmts            map[string]*sql.Stmt
 	rWorkspace, rPull, rToken *sql.Stmt
+
+	// The background checkpointer (see checkpointer).
+	kick, stop, stopped chan struct{}
+	stopOnce            sync.Once
 }
 
 // Options tune Open.
@@ -143,6 +147,17 @@ type Options struct {
 const (
 	writerCacheKiB = 128 << 10
 	readerCacheKiB = 32000
+)
+
+// Checkpoints copy the WAL's pages into the database file. SQLite runs one at the end of
+// any commit that finds the WAL past wal_autocheckpoint pages, before that push can be
+// answered. The server instead checkpoints in the background, on a reader connection,
+// at most every checkpointEvery while pushes commit, and leaves the writer's own
+// checkpoint as a backstop for a WAL that grows past walBackstopPages (the background
+// one fell behind).
+const (
+	checkpointEvery  = 250 * time.Millisecond
+	walBackstopPages = 16384 // 64 MiB
 )
 
 // Open opens (creating if needed) the server storage at path.
@@ -170,7 +185,7 @@ func Open(ctx context.Context, path string, o Options) (*Store, error) {
 		}
 		return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 	}
-	w, err := sql.Open("sqlite", dsn("immediate", writerCacheKiB))
+	w, err := sql.Open("sqlite", dsn("immediate", writerCacheKiB)+"&_pragma="+url.QueryEscape(fmt.Sprintf("wal_autocheckpoint(%d)", walBackstopPages)))
 	if err != nil {
 		return nil, fmt.Errorf("open server storage: %w", err)
 	}
@@ -186,12 +201,34 @@ func Open(ctx context.Context, path string, o Options) (*Store, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	st := &Store{w: w, r: r, wstmts: map[string]*sql.Stmt{}, rstmts: map[string]*sql.Stmt{}}
+	st := &Store{w: w, r: r, wstmts: map[string]*sql.Stmt{}, rstmts: map[string]*sql.Stmt{},
+		kick: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{})}
+	go st.checkpointer()
 	if err := st.prepare(ctx); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("open server storage %s: %w", path, err)
 	}
 	return st, nil
+}
+
+// checkpointer runs a PASSIVE checkpoint (one that never waits for the writer or
+// readers) after commits, at most every checkpointEvery, until Close. A checkpoint that
+// fails is left to the next one, or to the writer's backstop.
+func (s *Store) checkpointer() {
+	defer close(s.stopped)
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-s.kick:
+		}
+		s.r.ExecContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)")
+		select {
+		case <-s.stop:
+			return
+		case <-time.After(checkpointEvery):
+		}
+	}
 }
 
 // Version is the storage format this build reads and writes, kept in PRAGMA user_version:
@@ -252,6 +289,8 @@ func (s *Store) prepare(ctx context.Context) error {
 
 // Close implements server.Storage.
 func (s *Store) Close() error {
+	s.stopOnce.Do(func() { close(s.stop) })
+	<-s.stopped
 	for _, m := range []map[string]*sql.Stmt{s.wstmts, s.rstmts} {
 		for _, st := range m {
 			st.Close()
@@ -514,7 +553,14 @@ func (s *Store) Write(ctx context.Context, fn func(server.WriteTx) error) error 
 			return err
 		}
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+	return nil
 }
 
 const setLastSeqSQL = "UPDATE workspace SET last_seq = ? WHERE id = 1"
