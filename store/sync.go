@@ -421,7 +421,10 @@ func (db *DB) PrepareJoinAs(ctx context.Context, user, visibility string) error 
 		if _, err := t.tx.ExecContext(ctx, "PRAGMA defer_foreign_keys = ON"); err != nil {
 			return err
 		}
-		if err := t.teamStages(); err != nil {
+		// The op log is rewritten once, at the end, with every replacement: it is the
+		// largest table, and each pass over it costs seconds on a large database.
+		rewrites, err := t.teamStages()
+		if err != nil {
 			return err
 		}
 		if user != old {
@@ -430,17 +433,20 @@ func (db *DB) PrepareJoinAs(ctx context.Context, user, visibility string) error 
 					return fmt.Errorf("join: %w", err)
 				}
 			}
-			if err := t.rewriteOwnOps("owner", old, user); err != nil {
-				return fmt.Errorf("join: %w", err)
-			}
+			rewrites = append(rewrites, ownFieldRewrite("owner", old, user))
 			if _, err := t.tx.ExecContext(ctx, "UPDATE meta SET value = ? WHERE key = 'owner'", user); err != nil {
 				return fmt.Errorf("join: %w", err)
 			}
 		}
 		if visibility != "" {
-			if err := t.shareAs(user, visibility); err != nil {
+			rw, err := t.shareAs(user, visibility)
+			if err != nil {
 				return fmt.Errorf("join: %w", err)
 			}
+			rewrites = append(rewrites, rw)
+		}
+		if err := t.rewriteOps(rewrites); err != nil {
+			return fmt.Errorf("join: %w", err)
 		}
 		if _, err := t.tx.ExecContext(ctx, "DELETE FROM sync_state"); err != nil {
 			return err
@@ -454,39 +460,98 @@ func (db *DB) PrepareJoinAs(ctx context.Context, user, visibility string) error 
 	return nil
 }
 
-// teamStages renames stages to their team-wide ids and logs a create for any stage the op
-// log has none for (the stages a new database is seeded with).
-// shareAs gives user's records visibility, in their rows and in this device's op log.
-func (t *Tx) shareAs(user, visibility string) error {
+// shareAs gives user's records visibility in their rows, and returns the rewrite that
+// does the same in this device's op log.
+func (t *Tx) shareAs(user, visibility string) (opRewrite, error) {
 	for _, table := range []string{"companies", "contacts", "deals", "interactions", "follow_ups"} {
 		if _, err := t.tx.ExecContext(t.ctx, "UPDATE "+table+" SET visibility = ? WHERE owner = ? AND visibility <> ?",
 			visibility, user, visibility); err != nil {
-			return err
+			return opRewrite{}, err
 		}
 	}
 	other := map[string]string{"private": "team", "team": "private"}[visibility]
-	return t.rewriteOwnOps("visibility", other, visibility)
+	return ownFieldRewrite("visibility", other, visibility), nil
 }
 
-// rewriteOwnOps replaces the value from of field by to in this device's op log (new and
-// old values), as if it had always been to: only for a log nothing of which was sent.
-func (t *Tx) rewriteOwnOps(field, from, to string) error {
+// opRewrite replaces the text from by to in the op log's values (new and old): in every
+// op, or with own only in this device's. Only for a log nothing of which was sent.
+type opRewrite struct {
+	from, to string
+	own      bool
+}
+
+// ownFieldRewrite replaces the value from of field by to in this device's ops, as if it
+// had always been to.
+func ownFieldRewrite(field, from, to string) opRewrite {
 	fj, _ := json.Marshal(map[string]string{field: from})
 	tj, _ := json.Marshal(map[string]string{field: to})
-	f, tt := strings.Trim(string(fj), "{}"), strings.Trim(string(tj), "{}")
-	for _, col := range []string{"fields", "old"} {
-		if _, err := t.tx.ExecContext(t.ctx, "UPDATE ops SET "+col+" = replace("+col+", ?, ?) WHERE device = ? AND instr("+col+", ?) > 0",
-			f, tt, t.db.device, f); err != nil {
-			return err
-		}
-	}
-	return nil
+	return opRewrite{from: strings.Trim(string(fj), "{}"), to: strings.Trim(string(tj), "{}"), own: true}
 }
 
-func (t *Tx) teamStages() error {
+// rewriteOps makes every rewrite in one pass over the op log, in order: those of every op
+// first, then this device's.
+func (t *Tx) rewriteOps(rws []opRewrite) error {
+	if len(rws) == 0 {
+		return nil
+	}
+	args := []any{t.db.device}
+	arg := func(v string) string {
+		args = append(args, v)
+		return fmt.Sprintf("?%d", len(args))
+	}
+	var all, own []string // "replace(%s, from, to)", innermost first
+	var allFrom, ownFrom []string
+	for _, rw := range rws {
+		from, to := arg(rw.from), arg(rw.to)
+		w := "replace(%s, " + from + ", " + to + ")"
+		if rw.own {
+			own, ownFrom = append(own, w), append(ownFrom, from)
+		} else {
+			all, allFrom = append(all, w), append(allFrom, from)
+		}
+	}
+	value := func(col string) string {
+		e := col
+		for _, w := range all {
+			e = fmt.Sprintf(w, e)
+		}
+		if len(own) == 0 {
+			return e
+		}
+		o := e
+		for _, w := range own {
+			o = fmt.Sprintf(w, o)
+		}
+		return "CASE WHEN device = ?1 THEN " + o + " ELSE " + e + " END"
+	}
+	has := func(col string, froms []string) string {
+		c := make([]string, len(froms))
+		for i, f := range froms {
+			c[i] = "instr(" + col + ", " + f + ") > 0"
+		}
+		return strings.Join(c, " OR ")
+	}
+	var where []string
+	for _, col := range []string{"fields", "old"} {
+		if len(allFrom) > 0 {
+			where = append(where, has(col, allFrom))
+		}
+		if len(ownFrom) > 0 {
+			where = append(where, "(device = ?1 AND ("+has(col, ownFrom)+"))")
+		}
+	}
+	q := "UPDATE ops SET fields = " + value("fields") + ", old = " + value("old") + " WHERE " + strings.Join(where, " OR ")
+	_, err := t.tx.ExecContext(t.ctx, q, args...)
+	return err
+}
+
+// teamStages renames stages to their team-wide ids and logs a create for any stage the op
+// log has none for (the stages a new database is seeded with). It returns the rewrites
+// that rename the stages in the op log's values, for rewriteOps.
+func (t *Tx) teamStages() ([]opRewrite, error) {
 	rows, err := t.tx.QueryContext(t.ctx, "SELECT id, name, position, probability, rotting_days, created_at, deleted_at FROM stages")
 	if err != nil {
-		return fmt.Errorf("join: %w", err)
+		return nil, fmt.Errorf("join: %w", err)
 	}
 	type stage struct {
 		id, name, created string
@@ -498,32 +563,37 @@ func (t *Tx) teamStages() error {
 		var s stage
 		if err := rows.Scan(&s.id, &s.name, &s.pos, &s.prob, &s.rot, &s.created, &s.deleted); err != nil {
 			rows.Close()
-			return err
+			return nil, err
 		}
 		stages = append(stages, s)
 	}
 	rows.Close()
+	var renames []opRewrite
+	for _, s := range stages {
+		if id := StageID(s.name); id != s.id {
+			renames = append(renames, opRewrite{from: s.id, to: id})
+		}
+	}
+	if err := t.renameStageRefs(renames); err != nil {
+		return nil, err
+	}
 	for _, s := range stages {
 		id := StageID(s.name)
 		if id != s.id {
 			for _, q := range []string{
 				"UPDATE stages SET id = ?1 WHERE id = ?2",
 				"UPDATE deals SET stage_id = ?1 WHERE stage_id = ?2",
-				"UPDATE interactions SET from_stage = ?1 WHERE from_stage = ?2",
-				"UPDATE interactions SET to_stage = ?1 WHERE to_stage = ?2",
 				"UPDATE field_clocks SET entity_id = ?1 WHERE entity_id = ?2",
 				"UPDATE ops SET entity_id = ?1 WHERE entity_id = ?2",
-				"UPDATE ops SET fields = replace(fields, ?2, ?1) WHERE instr(fields, ?2) > 0",
-				"UPDATE ops SET old = replace(old, ?2, ?1) WHERE instr(old, ?2) > 0",
 			} {
 				if _, err := t.tx.ExecContext(t.ctx, q, id, s.id); err != nil {
-					return fmt.Errorf("join: stage %s: %w", s.name, mapErr(err))
+					return nil, fmt.Errorf("join: stage %s: %w", s.name, mapErr(err))
 				}
 			}
 		}
 		var n int
 		if err := t.tx.QueryRowContext(t.ctx, "SELECT count(*) FROM ops WHERE entity_id = ? AND kind = ?", id, OpCreate).Scan(&n); err != nil {
-			return err
+			return nil, err
 		}
 		if n > 0 {
 			continue
@@ -534,14 +604,39 @@ func (t *Tx) teamStages() error {
 		}
 		h, err := t.logOp(EntityStage, id, OpCreate, f, nil, nil)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if _, err := t.tx.ExecContext(t.ctx, "UPDATE stages SET hlc = ?, device = ? WHERE id = ?", int64(h), t.db.device, id); err != nil {
-			return err
+			return nil, err
 		}
 		if _, err := t.tx.ExecContext(t.ctx, "DELETE FROM field_clocks WHERE entity_id = ?", id); err != nil {
-			return err
+			return nil, err
 		}
+	}
+	return renames, nil
+}
+
+// renameStageRefs points the timeline's stage changes at the stages' new ids, in one pass
+// over the timeline.
+func (t *Tx) renameStageRefs(renames []opRewrite) error {
+	if len(renames) == 0 {
+		return nil
+	}
+	var args []any
+	var cases, in []string
+	for _, r := range renames {
+		args = append(args, r.from, r.to)
+		cases = append(cases, fmt.Sprintf("WHEN ?%d THEN ?%d", len(args)-1, len(args)))
+		in = append(in, fmt.Sprintf("?%d", len(args)-1))
+	}
+	set := func(col string) string {
+		return col + " = CASE " + col + " " + strings.Join(cases, " ") + " ELSE " + col + " END"
+	}
+	list := "(" + strings.Join(in, ", ") + ")"
+	_, err := t.tx.ExecContext(t.ctx, "UPDATE interactions SET "+set("from_stage")+", "+set("to_stage")+
+		" WHERE from_stage IN "+list+" OR to_stage IN "+list, args...)
+	if err != nil {
+		return fmt.Errorf("join: stages: %w", mapErr(err))
 	}
 	return nil
 }

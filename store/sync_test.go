@@ -85,6 +85,16 @@ func TestSync_PrepareJoin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	lead, err := db.FindStage(ctx, "lead")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.MoveDeal(ctx, d.ID, "qualified"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.MoveDeal(ctx, d.ID, "lead"); err != nil {
+		t.Fatal(err)
+	}
 	if err := db.PrepareJoin(ctx, "ann"); err != nil {
 		t.Fatal(err)
 	}
@@ -94,6 +104,18 @@ func TestSync_PrepareJoin(t *testing.T) {
 	}
 	if d2.StageID != store.StageID("lead") || d2.Owner != "ann" || db.Owner() != "ann" {
 		t.Fatalf("after join: stage %s owner %s/%s", d2.StageID, d2.Owner, db.Owner())
+	}
+	// The timeline's stage changes, the deal's rows and every op name the team-wide ids.
+	var moves int
+	err = db.SQL().QueryRow("SELECT count(*) FROM interactions WHERE from_stage IN (?1, ?2) AND to_stage IN (?1, ?2)",
+		store.StageID("lead"), store.StageID("qualified")).Scan(&moves)
+	if err != nil || moves != 2 {
+		t.Fatalf("%d stage changes name the team-wide stages (%v); want 2", moves, err)
+	}
+	var stale int
+	err = db.SQL().QueryRow("SELECT count(*) FROM ops WHERE instr(fields, ?1) > 0 OR instr(old, ?1) > 0 OR entity_id = ?1", lead.ID).Scan(&stale)
+	if err != nil || stale != 0 {
+		t.Fatalf("%d ops still name the old id of stage lead (%v)", stale, err)
 	}
 	ops, _, err := db.PendingOps(ctx, 1000)
 	if err != nil {
@@ -107,7 +129,8 @@ func TestSync_PrepareJoin(t *testing.T) {
 		if strings.Contains(string(op.Fields), `"owner":"tester"`) {
 			t.Errorf("op %s still names the old owner: %s", op.OpID, op.Fields)
 		}
-		if op.Entity == store.EntityDeal && !strings.Contains(string(op.Fields), store.StageID("Lead")) {
+		if op.Entity == store.EntityDeal && !strings.Contains(string(op.Fields), store.StageID("Lead")) &&
+			!strings.Contains(string(op.Fields), store.StageID("Qualified")) {
 			t.Errorf("deal op names the old stage: %s", op.Fields)
 		}
 	}
