@@ -279,7 +279,23 @@ func ValidEpoch(s string) bool {
 // most MaxOpsPerPush ops, every op whole (ids, entity, kind, fields, values within
 // limits) and signed by the pushing device. A malformed push is refused as a whole.
 func DecodePush(r io.Reader) (*PushRequest, error) {
-	dec := json.NewDecoder(r)
+	body, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("decode push: %w", err)
+	}
+	req, ok := decodePushFast(body)
+	if !ok {
+		if req, err = decodePushJSON(body); err != nil {
+			return nil, err
+		}
+	}
+	return req, checkPush(req)
+}
+
+// decodePushJSON decodes a push body with encoding/json: strict about unknown fields and
+// anything after the request.
+func decodePushJSON(body []byte) (*PushRequest, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	var req PushRequest
 	if err := dec.Decode(&req); err != nil {
@@ -288,24 +304,29 @@ func DecodePush(r io.Reader) (*PushRequest, error) {
 	if dec.More() {
 		return nil, errors.New("decode push: trailing data after the request")
 	}
+	return &req, nil
+}
+
+// checkPush checks a decoded push: its device id, its size, every op whole, no op twice.
+func checkPush(req *PushRequest) error {
 	if !ValidID(req.DeviceID) {
-		return nil, fmt.Errorf("decode push: device_id %.40q is not an id", req.DeviceID)
+		return fmt.Errorf("decode push: device_id %.40q is not an id", req.DeviceID)
 	}
 	if len(req.Ops) > MaxOpsPerPush {
-		return nil, fmt.Errorf("decode push: %d ops; at most %d per push", len(req.Ops), MaxOpsPerPush)
+		return fmt.Errorf("decode push: %d ops; at most %d per push", len(req.Ops), MaxOpsPerPush)
 	}
 	seen := make(map[string]bool, len(req.Ops))
 	for i := range req.Ops {
 		op := &req.Ops[i]
 		if err := CheckOp(op); err != nil {
-			return nil, fmt.Errorf("decode push: op %d: %w", i, err)
+			return fmt.Errorf("decode push: op %d: %w", i, err)
 		}
 		if seen[op.OpID] {
-			return nil, fmt.Errorf("decode push: op %s is given twice", op.OpID)
+			return fmt.Errorf("decode push: op %s is given twice", op.OpID)
 		}
 		seen[op.OpID] = true
 	}
-	return &req, nil
+	return nil
 }
 
 // CheckOp checks one op's shape: ids, entity, kind, field names and value sizes.
