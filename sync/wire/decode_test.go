@@ -94,5 +94,9 @@ func FuzzDecodePushFast(f *testing.F) {
 		if !reflect.DeepEqual(fast, slow) {
 			t.Fatalf("%q: fast %+v, encoding/json %+v", data, fast, slow)
 		}
+		// The checks after it skip only what the fast reader checked: the values.
+		if (checkPush(fast, true) == nil) != (checkPush(slow, false) == nil) {
+			t.Fatalf("%q: checked %v after the fast reader, %v after encoding/json", data, checkPush(fast, true), checkPush(slow, false))
+		}
 	})
 }
