@@ -531,13 +531,15 @@ func (t *Tx) rewriteOps(rws []opRewrite) error {
 		}
 		return strings.Join(c, " OR ")
 	}
+	// This device's rewrites (its owner) match nearly every row: tested first, they
+	// spare the others' tests (OR stops at the first that holds).
 	var where []string
 	for _, col := range []string{"fields", "old"} {
-		if len(allFrom) > 0 {
-			where = append(where, has(col, allFrom))
-		}
 		if len(ownFrom) > 0 {
 			where = append(where, "(device = ?1 AND ("+has(col, ownFrom)+"))")
+		}
+		if len(allFrom) > 0 {
+			where = append(where, has(col, allFrom))
 		}
 	}
 	q := "UPDATE ops SET fields = " + value("fields") + ", old = " + value("old") + " WHERE " + strings.Join(where, " OR ")
