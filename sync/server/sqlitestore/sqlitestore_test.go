@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -98,4 +99,49 @@ func TestFormatVersions(t *testing.T) {
 		t.Fatalf("the refused file's version became %d", v)
 	}
 	db.Close()
+}
+
+// Commits are copied into the database file in the background, long before the WAL
+// reaches the writer's own checkpoint.
+func TestBackgroundCheckpoint(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "server.db")
+	st, err := sqlitestore.Open(ctx, path, sqlitestore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Init(ctx, "acme", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	value := json.RawMessage(`"` + strings.Repeat("x", 1000) + `"`)
+	err = st.Write(ctx, func(tx server.WriteTx) error {
+		for i := range 500 {
+			c := &wire.Change{User: "ann", Op: wire.Op{OpID: fmt.Sprintf("op-%d", i), HLC: uint64(i + 1), Device: "dev-a",
+				Entity: "contact", EntityID: fmt.Sprintf("c%d", i), Kind: wire.KindCreate, Fields: map[string]json.RawMessage{"notes": value}}}
+			if _, err := tx.Append(c, time.Now()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		after, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after.Size() > before.Size()+400<<10 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the database file is %d bytes 10 s after a commit of about 600 KB (%d before): nothing was checkpointed", after.Size(), before.Size())
+		}
+	}
 }
