@@ -173,11 +173,7 @@ func TestSecurity_Tokens(t *testing.T) {
 		var hash []byte
 		rows.Scan(&id, &hash, &dev, &at)
 		for _, tok := range []string{ann.Client.Token, bob.Client.Token} {
-			// "rolo_<hex id>_<secret>": the secret is base64url, which may hold '_' itself.
-			_, secret, _ := strings.Cut(strings.TrimPrefix(tok, "rolo_"), "_")
-			if len(secret) < 40 {
-				t.Fatalf("token %q: secret %q", tok, secret)
-			}
+			secret := tokenSecret(t, tok)
 			if strings.Contains(id+string(hash)+dev+at, secret) {
 				t.Fatal("a token secret is stored in clear")
 			}
@@ -301,7 +297,7 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	mu.Lock()
 	out := buf.String()
 	mu.Unlock()
-	secret := ann.Client.Token[strings.LastIndexByte(ann.Client.Token, '_')+1:]
+	secret := tokenSecret(t, ann.Client.Token)
 	for _, s := range []string{secret, "Zebulon", "value-marker-123"} {
 		if strings.Contains(out, s) {
 			t.Fatalf("log contains %q:\n%s", s, out)
@@ -310,6 +306,17 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	if !strings.Contains(out, "path=/v1/sync/push") || !strings.Contains(out, "status=401") {
 		t.Fatalf("log lacks the requests:\n%s", out)
 	}
+}
+
+// tokenSecret returns the secret of a token "rolo_<hex id>_<secret>": all that follows the
+// id (the secret is base64url, which may hold '_' itself).
+func tokenSecret(t *testing.T, tok string) string {
+	t.Helper()
+	_, secret, _ := strings.Cut(strings.TrimPrefix(tok, "rolo_"), "_")
+	if len(secret) < 40 {
+		t.Fatalf("token %q: secret %q", tok, secret)
+	}
+	return secret
 }
 
 type lockedWriter struct {
