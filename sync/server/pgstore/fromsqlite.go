@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/rolo-crm/rolo/sync/server/sqlitestore"
 	_ "modernc.org/sqlite" // the "sqlite" driver, to read the embedded server's file
 )
 
@@ -84,6 +85,14 @@ func MigrateFromSQLite(ctx context.Context, sqlitePath string, pg *Store) (Migra
 	}
 	if n != 2 {
 		return rep, fmt.Errorf("migrate: %s is not a rolo server's storage", sqlitePath)
+	}
+	// Every format up to this build's reads into this schema; a newer one may not.
+	var version int
+	if err := stx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return rep, fmt.Errorf("migrate: read %s: %w", sqlitePath, err)
+	}
+	if version > sqlitestore.Version {
+		return rep, fmt.Errorf("migrate: %s is in format version %d, newer than this rolo's %d: upgrade rolo", sqlitePath, version, sqlitestore.Version)
 	}
 	if err := stx.QueryRowContext(ctx, "SELECT team, epoch, last_seq FROM workspace WHERE id = 1").Scan(&rep.Team, &rep.Epoch, &rep.LastSeq); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -243,5 +244,34 @@ func sameTables(t *testing.T, path string, pg *pgstore.Store) {
 		if len(want) == 0 || fmt.Sprint(want) != fmt.Sprint(got) {
 			t.Fatalf("%s: SQLite has %d rows, PostgreSQL %d, or they differ", q.pg, len(want), len(got))
 		}
+	}
+}
+
+// A SQLite file in a format newer than this build's is refused before anything is moved.
+func TestMigrateFromSQLite_NewerFormat(t *testing.T) {
+	pg, _ := pgtest.Open(t)
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "server.db")
+	lite, err := sqlitestore.Open(ctx, path, sqlitestore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lite.Init(ctx, "acme", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	lite.Close()
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(fmt.Sprintf("PRAGMA user_version = %d", sqlitestore.Version+1)); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := pgstore.MigrateFromSQLite(ctx, path, pg); err == nil || !strings.Contains(err.Error(), "newer than this rolo's") {
+		t.Fatalf("migrating a newer file: %v", err)
+	}
+	if _, err := pg.Workspace(ctx); !errors.Is(err, server.ErrNotInitialized) {
+		t.Fatalf("after the refusal the database has a workspace: %v", err)
 	}
 }
