@@ -220,7 +220,14 @@ sync.join_visibility) says to share them all as private or all with the team.`,
 			if err := saveToken(db.Device(), res.Token); err != nil {
 				return err
 			}
-			if err := db.PrepareJoinAs(a.ctx, res.User, visibility); err != nil {
+			// Joining rewrites the op log as the team user's: seconds on a large database.
+			status := a.progress("")
+			if n, _ := db.PendingCount(a.ctx); status.on && n >= 10000 {
+				fmt.Fprintf(status.w, "Preparing %d change(s) to go up as %s's…", n, res.User)
+			}
+			err = db.PrepareJoinAs(a.ctx, res.User, visibility)
+			status.finish()
+			if err != nil {
 				return err
 			}
 			if err := db.SetSyncState(a.ctx, map[string]string{store.SyncServer: url, store.SyncTeam: res.Team}); err != nil {
