@@ -27,22 +27,29 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+// openInit opens a new storage at path with its workspace made.
+func openInit(t *testing.T, path string) *sqlitestore.Store {
+	t.Helper()
+	st, err := sqlitestore.Open(context.Background(), path, sqlitestore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Init(context.Background(), "acme", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
 // A file from before formats were numbered (version 0) holds every create's fields as
 // rows too: it opens, is stamped with the current version, and reads the same. A file of
 // a later version is refused, untouched.
 func TestFormatVersions(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "server.db")
-	st, err := sqlitestore.Open(ctx, path, sqlitestore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Init(ctx, "acme", time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	st := openInit(t, path)
 	create := &wire.Change{User: "ann", Op: wire.Op{OpID: "op-1", HLC: 7, Device: "dev-a", Entity: "contact", EntityID: "c1",
 		Kind: wire.KindCreate, Fields: map[string]json.RawMessage{"name": json.RawMessage(`"Ann"`)}}}
-	err = st.Write(ctx, func(tx server.WriteTx) error {
+	err := st.Write(ctx, func(tx server.WriteTx) error {
 		_, err := tx.Append(create, time.Now())
 		return err
 	})
@@ -106,14 +113,8 @@ func TestFormatVersions(t *testing.T) {
 func TestBackgroundCheckpoint(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "server.db")
-	st, err := sqlitestore.Open(ctx, path, sqlitestore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openInit(t, path)
 	defer st.Close()
-	if _, err := st.Init(ctx, "acme", time.Now()); err != nil {
-		t.Fatal(err)
-	}
 	before, err := os.Stat(path)
 	if err != nil {
 		t.Fatal(err)
