@@ -16,7 +16,8 @@ import (
 // plannedContact is a contact the import creates (cur is nil) or matched: next is what
 // it will be. rows counts the rows of the file that reached it.
 type plannedContact struct {
-	// changes caches contactChanges(cur, &next) once the plan is complete.
+	// changes caches contactChanges(cur, &next) once the plan is complete, for a
+	// contact that exists (a new one's are made as it is written).
 	changes Fields
 	id      string
 	cur     *Contact
@@ -1515,10 +1516,14 @@ func (p *planner) count() {
 		pc.changes = companyChanges(pc.cur, &pc.next)
 		tally(pc.cur == nil, len(pc.changes), &p.res.Created.Companies, &p.res.Updated.Companies)
 	}
-	// The changes of many contacts are worked out on every core, then tallied in order.
+	// The changes of many contacts are worked out on every core, then tallied in order. A
+	// new contact's are all its fields: they are made as it is written (apply), so that a
+	// large import does not hold them all at once.
 	par.Ranges(len(p.contacts), func(lo, hi int) {
 		for _, pc := range p.contacts[lo:hi] {
-			pc.changes = contactChanges(pc.cur, &pc.next)
+			if pc.cur != nil {
+				pc.changes = contactChanges(pc.cur, &pc.next)
+			}
 		}
 	})
 	for _, pc := range p.contacts {
@@ -1608,7 +1613,11 @@ func (p *planner) apply(ctx context.Context, b *Bulk) error {
 		}
 	}
 	for _, pc := range p.contacts {
-		if err := write(EntityContact, pc.id, pc.cur == nil, pc.changes, pc.ext, p.dbContactByExt); err != nil {
+		f := pc.changes
+		if pc.cur == nil {
+			f = contactChanges(nil, &pc.next)
+		}
+		if err := write(EntityContact, pc.id, pc.cur == nil, f, pc.ext, p.dbContactByExt); err != nil {
 			return err
 		}
 	}

@@ -127,7 +127,13 @@ func (db *DB) reader(ctx context.Context) interface {
 
 // write runs fn in one immediate transaction that is recorded as one change group with
 // the given summary (shown by history and undo). A group that wrote no op is not recorded.
-func (db *DB) write(ctx context.Context, summary string, fn func(t *Tx) error) (err error) {
+func (db *DB) write(ctx context.Context, summary string, fn func(t *Tx) error) error {
+	return db.writeTx(ctx, summary, false, fn)
+}
+
+// writeTx is write; bulk runs the transaction on a connection set up for a bulk load
+// (see bulkConn).
+func (db *DB) writeTx(ctx context.Context, summary string, bulk bool, fn func(t *Tx) error) (err error) {
 	// A cancelled context makes database/sql close the transaction's statements, so the
 	// failure may surface as "statement is closed"; report it as the cancellation it is.
 	defer func() {
@@ -135,12 +141,22 @@ func (db *DB) write(ctx context.Context, summary string, fn func(t *Tx) error) (
 			err = fmt.Errorf("%w: %v", ctx.Err(), err)
 		}
 	}()
-	sqlTx, err := db.sql.BeginTx(ctx, nil)
+	begin := db.sql.BeginTx
+	if bulk {
+		conn, done, err := db.bulkConn(ctx)
+		if err != nil {
+			return err
+		}
+		defer done()
+		begin = conn.BeginTx
+	}
+	sqlTx, err := begin(ctx, nil)
 	if err != nil {
 		return mapErr(err)
 	}
 	defer sqlTx.Rollback()
 	t := &Tx{tx: sqlTx, db: db, ctx: withTx(ctx, sqlTx), now: db.Now(), group: newID(), summary: summary, reindex: map[ref]bool{}}
+	t.bulk = bulk
 	// The clock is read inside the write lock, so two processes never issue the same reading
 	// and a restart continues where the last writer stopped.
 	if t.clock, t.offset, err = db.readClock(ctx, sqlTx); err != nil {
