@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"fmt"
 	"runtime/debug"
 	"strings"
@@ -139,36 +138,6 @@ func (db *DB) Bulk(ctx context.Context, summary string, fn func(b *Bulk) error) 
 		}
 		return rebuildSearchOf(ctx, t.tx, t.bulkWrote, indexed)
 	})
-}
-
-// bulkConn takes a connection from the pool for a bulk load, and sets it up: statement
-// journals and sorts in memory. Each multi-row INSERT of a bulk load may fail halfway (a
-// foreign key, a constraint), so SQLite keeps a statement journal of every page it
-// changes; past 64 KiB that journal is a temporary file, and an import of 100,000
-// contacts wrote it 120,000 times, two system calls each. The index rebuilds sort in
-// memory too. The setting is read when a transaction begins, so it is made before; done
-// restores it and returns the connection.
-func (db *DB) bulkConn(ctx context.Context) (conn *sql.Conn, done func(), err error) {
-	if conn, err = db.sql.Conn(ctx); err != nil {
-		return nil, nil, mapErr(err)
-	}
-	var prev int
-	if err := conn.QueryRowContext(ctx, "PRAGMA temp_store").Scan(&prev); err != nil {
-		conn.Close()
-		return nil, nil, fmt.Errorf("bulk load: %w", err)
-	}
-	if _, err := conn.ExecContext(ctx, "PRAGMA temp_store = MEMORY"); err != nil {
-		conn.Close()
-		return nil, nil, fmt.Errorf("bulk load: %w", err)
-	}
-	return conn, func() {
-		// Outside the transaction, which has ended; a connection that cannot take its
-		// setting back is not returned to the pool.
-		if _, err := conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA temp_store = %d", prev)); err != nil {
-			conn.Raw(func(any) error { return driver.ErrBadConn })
-		}
-		conn.Close()
-	}, nil
 }
 
 // searchDependents are the search tables that show another record's name: a contact's

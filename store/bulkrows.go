@@ -1,11 +1,14 @@
 package store
 
 import (
-	"database/sql"
+	"context"
+	"database/sql/driver"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 )
 
 // A bulk load (demo data, a large import) writes its new rows many to a statement: the
@@ -111,12 +114,18 @@ func (t *Tx) flushRows() error {
 // builds the next ones (field maps, op-log JSON, ids): the work of Go and the work of
 // SQLite overlap, on two cores. The writer runs the statements in the order they were
 // sent. Whatever must see them waits for the writer first (settle).
+//
+// The writer runs its statements on the SQLite driver's connection directly (the
+// transaction's own, through sql.Conn.Raw): database/sql would check and convert each of
+// a load's millions of arguments again, and allocate for it, for nothing.
 
 // writer is a transaction's background statement runner.
 type writer struct {
 	jobs  chan writeJob
 	done  chan struct{}
-	stmts map[string]*sql.Stmt
+	stmts map[string]driver.Stmt
+	// args is the arguments of the statement being run, reused.
+	args []driver.NamedValue
 	// err is the first failure; later jobs are skipped. Read by the sender only after
 	// a sync reply (or done) has been received.
 	err error
@@ -139,7 +148,7 @@ func (t *Tx) execLater(what, q string, args []any) error {
 		return nil
 	}
 	if t.w == nil {
-		t.w = &writer{jobs: make(chan writeJob, 8), done: make(chan struct{}), stmts: map[string]*sql.Stmt{}}
+		t.w = &writer{jobs: make(chan writeJob, 8), done: make(chan struct{}), stmts: map[string]driver.Stmt{}}
 		go t.runWriter(t.w)
 	}
 	select {
@@ -160,19 +169,51 @@ func (t *Tx) runWriter(w *writer) {
 		if w.err != nil {
 			continue
 		}
-		st, ok := w.stmts[j.q]
-		if !ok {
-			var err error
-			if st, err = t.tx.PrepareContext(t.ctx, j.q); err != nil {
-				w.err = fmt.Errorf("bulk load: %s: %w", j.what, mapErr(err))
-				continue
-			}
-			w.stmts[j.q] = st
-		}
-		if _, err := st.ExecContext(t.ctx, j.args...); err != nil {
+		if err := t.conn.Raw(func(dc any) error { return w.run(t.ctx, dc, j) }); err != nil {
 			w.err = fmt.Errorf("bulk load: %s: %w", j.what, mapErr(err))
 		}
 	}
+}
+
+// run runs one job on the driver's connection dc.
+func (w *writer) run(ctx context.Context, dc any, j writeJob) error {
+	st, ok := w.stmts[j.q]
+	if !ok {
+		prep, ok := dc.(driver.ConnPrepareContext)
+		if !ok {
+			return errors.New("the SQLite driver cannot prepare statements")
+		}
+		var err error
+		if st, err = prep.PrepareContext(ctx, j.q); err != nil {
+			return err
+		}
+		w.stmts[j.q] = st
+	}
+	exec, ok := st.(driver.StmtExecContext)
+	if !ok {
+		return errors.New("the SQLite driver cannot run statements")
+	}
+	w.args = w.args[:0]
+	for i, a := range j.args {
+		v, err := driverValue(a)
+		if err != nil {
+			return fmt.Errorf("argument %d: %w", i+1, err)
+		}
+		w.args = append(w.args, driver.NamedValue{Ordinal: i + 1, Value: v})
+	}
+	_, err := exec.ExecContext(ctx, w.args)
+	clear(w.args) // let the values go
+	return err
+}
+
+// driverValue converts an argument as database/sql would for the SQLite driver: the
+// types the store writes are values already.
+func driverValue(a any) (driver.Value, error) {
+	switch a.(type) {
+	case nil, string, int64, float64, bool, []byte, time.Time:
+		return a, nil
+	}
+	return driver.DefaultParameterConverter.ConvertValue(a)
 }
 
 // settle writes every queued row and op and waits until the writer has run them, so
@@ -206,9 +247,12 @@ func (t *Tx) stopWriter() {
 	}
 	close(t.w.jobs)
 	<-t.w.done
-	for _, st := range t.w.stmts {
-		st.Close()
-	}
+	t.conn.Raw(func(any) error {
+		for _, st := range t.w.stmts {
+			st.Close()
+		}
+		return nil
+	})
 	t.w = nil
 }
 

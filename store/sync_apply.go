@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -203,36 +202,21 @@ func (db *DB) syncWriteOn(ctx context.Context, memJournal bool, fn func(t *Tx) e
 			err = fmt.Errorf("%w: %v", ctx.Err(), err)
 		}
 	}()
-	conn, err := db.sql.Conn(ctx)
-	if err != nil {
-		return mapErr(err)
+	settings := []connSetting{{"foreign_keys", "OFF", "ON"}}
+	if memJournal {
+		settings = append(settings, memJournalSetting)
 	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+	conn, done, err := db.setUpConn(ctx, settings...)
+	if err != nil {
 		return err
 	}
-	defer func() {
-		if _, err := conn.ExecContext(context.Background(), "PRAGMA foreign_keys = ON"); err != nil {
-			// Never hand a connection without foreign keys back to the pool.
-			conn.Raw(func(any) error { return driver.ErrBadConn })
-		}
-	}()
-	if memJournal {
-		if _, err := conn.ExecContext(ctx, "PRAGMA temp_store = MEMORY"); err != nil {
-			return err
-		}
-		defer func() {
-			if _, err := conn.ExecContext(context.Background(), "PRAGMA temp_store = DEFAULT"); err != nil {
-				conn.Raw(func(any) error { return driver.ErrBadConn })
-			}
-		}()
-	}
+	defer done()
 	sqlTx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return mapErr(err)
 	}
 	defer sqlTx.Rollback()
-	t := &Tx{tx: sqlTx, db: db, ctx: withTx(ctx, sqlTx), now: db.Now(), group: newID(), summary: "sync", reindex: map[ref]bool{}}
+	t := &Tx{tx: sqlTx, db: db, ctx: withTx(ctx, sqlTx), now: db.Now(), group: newID(), summary: "sync", reindex: map[ref]bool{}, conn: conn}
 	if t.clock, t.offset, err = db.readClock(ctx, sqlTx); err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -44,6 +45,8 @@ type Tx struct {
 	// of a bulk load in the background (see bulkrows.go).
 	rows *bulkRows
 	w    *writer
+	// conn is the transaction's connection, in a bulk load (the writer runs on it).
+	conn *sql.Conn
 	// bulkWrote names the kinds of record a bulk load created or changed.
 	bulkWrote map[string]bool
 	// search is how a bulk load indexes its new contacts as they go in (bulksearch.go).
@@ -142,13 +145,19 @@ func (db *DB) writeTx(ctx context.Context, summary string, bulk bool, fn func(t 
 		}
 	}()
 	begin := db.sql.BeginTx
+	var bulkConn *sql.Conn
 	if bulk {
-		conn, done, err := db.bulkConn(ctx)
+		// Each multi-row INSERT of a bulk load may fail halfway (a constraint), so
+		// SQLite keeps a journal of every page it changes; past 64 KiB that journal is a
+		// temporary file, which an import of 100,000 contacts wrote 120,000 times, two
+		// system calls each. A bulk load has no savepoints, so each statement's journal
+		// is freed when it ends.
+		conn, done, err := db.setUpConn(ctx, memJournalSetting)
 		if err != nil {
 			return err
 		}
 		defer done()
-		begin = conn.BeginTx
+		begin, bulkConn = conn.BeginTx, conn
 	}
 	sqlTx, err := begin(ctx, nil)
 	if err != nil {
@@ -156,7 +165,7 @@ func (db *DB) writeTx(ctx context.Context, summary string, bulk bool, fn func(t 
 	}
 	defer sqlTx.Rollback()
 	t := &Tx{tx: sqlTx, db: db, ctx: withTx(ctx, sqlTx), now: db.Now(), group: newID(), summary: summary, reindex: map[ref]bool{}}
-	t.bulk = bulk
+	t.bulk, t.conn = bulk, bulkConn
 	// The clock is read inside the write lock, so two processes never issue the same reading
 	// and a restart continues where the last writer stopped.
 	if t.clock, t.offset, err = db.readClock(ctx, sqlTx); err != nil {
@@ -201,6 +210,41 @@ func (db *DB) writeTx(ctx context.Context, summary string, bulk bool, fn func(t 
 	}
 	db.mu.Unlock()
 	return nil
+}
+
+// connSetting is a pragma a connection keeps for one transaction: set before it
+// begins (SQLite reads some settings only then), and back to restore after it ends.
+type connSetting struct{ pragma, value, restore string }
+
+// memJournalSetting keeps statement journals (and sorts) in memory: for transactions without
+// long savepoints, whose journal would grow with every page they change.
+var memJournalSetting = connSetting{"temp_store", "MEMORY", "DEFAULT"}
+
+// setUpConn takes a connection from the pool and makes settings on it. done puts them
+// back and returns the connection; one that cannot take them back is closed instead, so
+// that no other work runs with them.
+func (db *DB) setUpConn(ctx context.Context, settings ...connSetting) (conn *sql.Conn, done func(), err error) {
+	if conn, err = db.sql.Conn(ctx); err != nil {
+		return nil, nil, mapErr(err)
+	}
+	set := 0
+	done = func() {
+		for _, s := range slices.Backward(settings[:set]) {
+			if _, err := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA "+s.pragma+" = "+s.restore); err != nil {
+				conn.Raw(func(any) error { return driver.ErrBadConn })
+				break
+			}
+		}
+		conn.Close()
+	}
+	for _, s := range settings {
+		if _, err := conn.ExecContext(ctx, "PRAGMA "+s.pragma+" = "+s.value); err != nil {
+			done()
+			return nil, nil, fmt.Errorf("set %s: %w", s.pragma, err)
+		}
+		set++
+	}
+	return conn, done, nil
 }
 
 // tick advances the transaction's clock for one op.
