@@ -1,14 +1,17 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql/driver"
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // A bulk load (demo data, a large import) writes its new rows many to a statement: the
@@ -33,11 +36,17 @@ var batchRank = map[string]int{
 
 // rowBatch is the queued rows of one INSERT shape.
 type rowBatch struct {
+	batchShape
+	rows int
+	args []any
+}
+
+// batchShape is a single-row INSERT split into its head and its tuple.
+type batchShape struct {
 	table string
-	head  string // "INSERT INTO t (a, b) VALUES "
-	tuple string // "(?, ?)"
-	rows  int
-	args  []any
+	head  string   // "INSERT INTO t (a, b) VALUES "
+	tuple string   // "(?, ?)"
+	cols  []string // a, b
 }
 
 // bulkRows is a transaction's pending batches, in the order their shapes first came.
@@ -45,22 +54,31 @@ type bulkRows struct {
 	byQuery map[string]*rowBatch
 	order   []*rowBatch
 	pending int
+	// statements caches the text of the INSERTs written with literals (see statement);
+	// tuples holds their tuples, and shared counts the tuples of each head.
+	statements map[stmtKey]string
+	tuples     map[[2]string]bool
+	shared     map[string]int
 }
 
 // batchShapes caches how a single-row INSERT splits into its head and its tuple.
-var batchShapes sync.Map // string → [3]string{table, head, tuple}
+var batchShapes sync.Map // string → batchShape
 
-func batchShape(q string) (table, head, tuple string) {
+func shapeOf(q string) batchShape {
 	if v, ok := batchShapes.Load(q); ok {
-		s := v.([3]string)
-		return s[0], s[1], s[2]
+		return v.(batchShape)
 	}
 	i := strings.Index(q, " VALUES ")
-	head, tuple = q[:i+len(" VALUES ")], q[i+len(" VALUES "):]
+	s := batchShape{head: q[:i+len(" VALUES ")], tuple: q[i+len(" VALUES "):]}
 	f := strings.Fields(strings.TrimPrefix(strings.TrimPrefix(q, "INSERT OR IGNORE INTO "), "INSERT INTO "))
-	table = f[0]
-	batchShapes.Store(q, [3]string{table, head, tuple})
-	return table, head, tuple
+	s.table = f[0]
+	if open, end := strings.IndexByte(s.head, '('), strings.LastIndexByte(s.head, ')'); open >= 0 && end > open {
+		for _, c := range strings.Split(s.head[open+1:end], ",") {
+			s.cols = append(s.cols, strings.TrimSpace(c))
+		}
+	}
+	batchShapes.Store(q, s)
+	return s
 }
 
 // insert writes one row with the single-row INSERT q: at once, or in a bulk load queued
@@ -75,8 +93,7 @@ func (t *Tx) insert(q string, args ...any) error {
 	}
 	b := t.rows.byQuery[q]
 	if b == nil {
-		table, head, tuple := batchShape(q)
-		b = &rowBatch{table: table, head: head, tuple: tuple}
+		b = &rowBatch{batchShape: shapeOf(q)}
 		t.rows.byQuery[q] = b
 		t.rows.order = append(t.rows.order, b)
 	}
@@ -99,7 +116,8 @@ func (t *Tx) flushRows() error {
 				continue
 			}
 			t.search.written(b)
-			if err := t.execLater("write "+b.table, batchInsert(b.head, b.tuple, b.rows), b.args); err != nil {
+			q, args := t.rows.statement(b.batchShape, b.rows, b.args)
+			if err := t.execLater("write "+b.table, q, args); err != nil {
 				return err
 			}
 			// The writer owns the sent arguments now.
@@ -256,6 +274,117 @@ func (t *Tx) stopWriter() {
 	t.w = nil
 }
 
+// sharedColumns are the columns in which a bulk load repeats one value in every row: the
+// transaction's device, time and change group, the database's owner and default
+// visibility, the kind of record and of change. When every row of a batch holds the same
+// value in such a column, the statement carries it once, as a literal, instead of each
+// row binding it: a load binds millions of arguments, and the driver copies each text.
+var sharedColumns = map[string]bool{"device": true, "group_id": true, "at": true, "owner": true, "visibility": true,
+	"created_at": true, "updated_at": true, "entity": true, "kind": true, "old": true, "base": true}
+
+// maxSharedStatements bounds the tuples with literals one head may have in a
+// transaction: past it, new ones are bound as usual. (A column that repeats a value
+// only now and then, or values that change from batch to batch, would otherwise make a
+// new statement for SQLite to compile each time.)
+const maxSharedStatements = 4
+
+type stmtKey struct {
+	head, tuple string
+	rows        int
+}
+
+// statement is the multi-row INSERT of s for rows rows with args, and the arguments it
+// binds: the sharedColumns whose value every row holds are written once, as literals.
+func (r *bulkRows) statement(s batchShape, rows int, args []any) (string, []any) {
+	per := len(s.cols)
+	if rows < 2 || per == 0 || len(args) != rows*per {
+		return batchInsert(s.head, s.tuple, rows), args
+	}
+	var lits []string // by column; "" binds
+	for c, name := range s.cols {
+		if !sharedColumns[name] {
+			continue
+		}
+		lit, ok := sqlLiteral(args[c])
+		for i := c + per; ok && i < len(args); i += per {
+			ok = sameLiteral(args[i], args[c])
+		}
+		if ok {
+			if lits == nil {
+				lits = make([]string, per)
+			}
+			lits[c] = lit
+		}
+	}
+	if lits == nil {
+		return batchInsert(s.head, s.tuple, rows), args
+	}
+	var tuple strings.Builder
+	tuple.WriteByte('(')
+	for c, lit := range lits {
+		if c > 0 {
+			tuple.WriteString(", ")
+		}
+		tuple.WriteString(cmp.Or(lit, "?"))
+	}
+	tuple.WriteByte(')')
+	key := stmtKey{s.head, tuple.String(), rows}
+	q, ok := r.statements[key]
+	if !ok {
+		if r.statements == nil {
+			r.statements, r.tuples, r.shared = map[stmtKey]string{}, map[[2]string]bool{}, map[string]int{}
+		}
+		if t := [2]string{s.head, key.tuple}; !r.tuples[t] {
+			if r.shared[s.head] >= maxSharedStatements {
+				return batchInsert(s.head, s.tuple, rows), args
+			}
+			r.tuples[t] = true
+			r.shared[s.head]++
+		}
+		q = buildInsert(s.head, key.tuple, rows)
+		r.statements[key] = q
+	}
+	bound := make([]any, 0, len(args))
+	for i, a := range args {
+		if lits[i%per] == "" {
+			bound = append(bound, a)
+		}
+	}
+	return q, bound
+}
+
+// sqlLiteral writes v as an SQL literal, if it is a value sharedColumns hold: NULL, an
+// integer, or a short text.
+func sqlLiteral(v any) (string, bool) {
+	switch x := v.(type) {
+	case nil:
+		return "NULL", true
+	case int64:
+		return strconv.FormatInt(x, 10), true
+	case string:
+		if len(x) > 64 || strings.IndexByte(x, 0) >= 0 || !utf8.ValidString(x) {
+			return "", false
+		}
+		return "'" + strings.ReplaceAll(x, "'", "''") + "'", true
+	}
+	return "", false
+}
+
+// sameLiteral reports whether a and b, of the types sqlLiteral writes, are the same value.
+func sameLiteral(a, b any) bool {
+	switch x := a.(type) {
+	case nil:
+		return b == nil
+	case int64:
+		y, ok := b.(int64)
+		return ok && x == y
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	}
+	return false
+}
+
 type batchKey struct {
 	head string
 	rows int
@@ -269,6 +398,15 @@ func batchInsert(head, tuple string, rows int) string {
 	if q, ok := batchInserts.Load(key); ok {
 		return q.(string)
 	}
+	q := buildInsert(head, tuple, rows)
+	if rows == rowBatchRows || rows == opBatch {
+		batchInserts.Store(key, q)
+	}
+	return q
+}
+
+// buildInsert is the INSERT of head with rows tuples.
+func buildInsert(head, tuple string, rows int) string {
 	var b strings.Builder
 	b.Grow(len(head) + rows*(len(tuple)+2))
 	b.WriteString(head)
@@ -278,11 +416,7 @@ func batchInsert(head, tuple string, rows int) string {
 		}
 		b.WriteString(tuple)
 	}
-	q := b.String()
-	if rows == rowBatchRows {
-		batchInserts.Store(key, q)
-	}
-	return q
+	return b.String()
 }
 
 // insertChild writes a child row (an email, a phone) of a record: queued with the others

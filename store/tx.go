@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -318,7 +317,7 @@ func (t *Tx) logOp(entity, id, kind string, fields, old, base Fields) (HLC, erro
 		}
 		return h, nil
 	}
-	if _, err := t.exec(opInsert(1), args...); err != nil {
+	if _, err := t.exec(opInsert, args...); err != nil {
 		return 0, fmt.Errorf("write op log: %w", err)
 	}
 	t.ops++
@@ -330,32 +329,8 @@ const (
 	opBatch  = 64 // op-log rows per statement in a bulk load
 )
 
-// opInsert is the INSERT of n op-log rows.
-func opInsert(n int) string {
-	if n == 1 {
-		return `INSERT INTO ops (op_id, group_id, hlc, device, entity, entity_id, kind, fields, old, base, at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	}
-	if q, ok := opInserts.Load(n); ok {
-		return q.(string)
-	}
-	var b strings.Builder
-	b.WriteString("INSERT INTO ops (op_id, group_id, hlc, device, entity, entity_id, kind, fields, old, base, at) VALUES ")
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-	}
-	q := b.String()
-	if n == opBatch {
-		opInserts.Store(n, q)
-	}
-	return q
-}
-
-// opInserts caches the text of the full-batch INSERT.
-var opInserts sync.Map // int → string
+// opInsert is the INSERT of one op-log row.
+const opInsert = "INSERT INTO ops (op_id, group_id, hlc, device, entity, entity_id, kind, fields, old, base, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 // flushOps writes the op-log rows a bulk load has queued (through the writer: see
 // bulkrows.go).
@@ -365,7 +340,11 @@ func (t *Tx) flushOps() error {
 	}
 	args := t.opArgs
 	t.opArgs = make([]any, 0, cap(args))
-	return t.execLater("write op log", opInsert(len(args)/opValues), args)
+	if t.rows == nil {
+		t.rows = &bulkRows{byQuery: map[string]*rowBatch{}}
+	}
+	q, args := t.rows.statement(shapeOf(opInsert), len(args)/opValues, args)
+	return t.execLater("write op log", q, args)
 }
 
 // encodeFields renders fields exactly as json.Marshal does (keys in order, HTML-safe
