@@ -159,7 +159,7 @@ type writeJob struct {
 // execLater runs q with args: in a bulk load on the writer, else at once. It reports an
 // earlier failure of the writer if there was one.
 func (t *Tx) execLater(what, q string, args []any) error {
-	if !t.bulk {
+	if !t.bulk || t.conn == nil { // no connection of its own: the writer has none to run on
 		if _, err := t.exec(q, args...); err != nil {
 			return fmt.Errorf("%s: %w", what, mapErr(err))
 		}
