@@ -13,8 +13,9 @@ import (
 
 // TestBulk_ConnectionSettings checks that a bulk load runs with its statement journals
 // in memory, and that the connection goes back to the pool as it was, after a load that
-// commits and after one that fails. The pool has one connection, so every statement
-// here runs on the one the loads used.
+// commits, one that fails, and one whose rows the writer cannot write (a link to a
+// company that does not exist). The pool has one connection, so every statement here
+// runs on the one the loads used.
 func TestBulk_ConnectionSettings(t *testing.T) {
 	ctx := context.Background()
 	db, err := Open(ctx, filepath.Join(t.TempDir(), "rolo.db"), Options{Owner: "tester"})
@@ -38,29 +39,36 @@ func TestBulk_ConnectionSettings(t *testing.T) {
 		t.Fatalf("temp_store is MEMORY before any bulk load")
 	}
 	failed := errors.New("stop")
-	for _, fail := range []bool{false, true} {
+	for _, how := range []string{"commits", "fails", "breaks a link"} {
 		err := db.Bulk(ctx, "load", func(b *Bulk) error {
 			if got := tempStore(b.t.tx); got != 2 {
 				t.Errorf("temp_store in a bulk load = %d, want 2 (MEMORY)", got)
 			}
-			if err := b.Create(EntityContact, NewID(), Fields{"name": "Ada Lovelace"}); err != nil {
+			f := Fields{"name": "Ada Lovelace"}
+			if how == "breaks a link" {
+				f["company_id"] = "no-such-company"
+			}
+			if err := b.Create(EntityContact, NewID(), f); err != nil {
 				return err
 			}
-			if fail {
+			if how == "fails" {
 				return failed
 			}
 			return nil
 		})
-		if fail && !errors.Is(err, failed) || !fail && err != nil {
-			t.Fatalf("load (fail %v): %v", fail, err)
+		switch {
+		case how == "commits" && err != nil,
+			how == "fails" && !errors.Is(err, failed),
+			how == "breaks a link" && (err == nil || !strings.Contains(err.Error(), "FOREIGN KEY")):
+			t.Fatalf("a load that %s: %v", how, err)
 		}
 		if got := tempStore(db.sql); got != before {
-			t.Errorf("temp_store after a load (fail %v) = %d, want %d", fail, got, before)
+			t.Errorf("temp_store after a load that %s = %d, want %d", how, got, before)
 		}
 	}
 	var n int
 	if err := db.sql.QueryRowContext(ctx, "SELECT count(*) FROM contacts").Scan(&n); err != nil || n != 1 {
-		t.Fatalf("contacts after one committed and one failed load: %d (%v), want 1", n, err)
+		t.Fatalf("contacts after one committed and two failed loads: %d (%v), want 1", n, err)
 	}
 }
 
