@@ -133,8 +133,8 @@ func (db *DB) write(ctx context.Context, summary string, fn func(t *Tx) error) e
 	return db.writeTx(ctx, summary, false, fn)
 }
 
-// writeTx is write; bulk runs the transaction on a connection set up for a bulk load
-// (see bulkConn).
+// writeTx is write; bulk runs the transaction on a connection of its own, set up for a
+// bulk load (statement journals in memory), which the bulk writer runs on.
 func (db *DB) writeTx(ctx context.Context, summary string, bulk bool, fn func(t *Tx) error) (err error) {
 	// A cancelled context makes database/sql close the transaction's statements, so the
 	// failure may surface as "statement is closed"; report it as the cancellation it is.
@@ -215,8 +215,8 @@ func (db *DB) writeTx(ctx context.Context, summary string, bulk bool, fn func(t 
 // begins (SQLite reads some settings only then), and back to restore after it ends.
 type connSetting struct{ pragma, value, restore string }
 
-// memJournalSetting keeps statement journals (and sorts) in memory: for transactions without
-// long savepoints, whose journal would grow with every page they change.
+// memJournalSetting keeps statement journals (and sorts) in memory: for transactions
+// without long savepoints, whose journal would grow with every page they change.
 var memJournalSetting = connSetting{"temp_store", "MEMORY", "DEFAULT"}
 
 // setUpConn takes a connection from the pool and makes settings on it. done puts them
