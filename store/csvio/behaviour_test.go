@@ -209,6 +209,38 @@ func TestImport_Matching(t *testing.T) {
 			t.Errorf("the new contact took over the external id: %+v", *again)
 		}
 	})
+	// A rolo id that names a live contact is that contact, whatever its addresses say (the
+	// plan then looks none of them up); one that names a deleted contact is matched by
+	// its addresses as any other row.
+	t.Run("RoloIDsThenAddresses", func(t *testing.T) {
+		db := mustOpen(t)
+		ada, err := db.CreateContact(ctx, store.ContactInput{Name: "Ada Lovelace", Emails: []store.Email{{Email: "ada@example.com"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		gone, err := db.CreateContact(ctx, store.ContactInput{Name: "Bob Gone", Emails: []store.Email{{Email: "bob@example.com"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.DeleteContact(ctx, gone.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.CreateContact(ctx, store.ContactInput{Name: "Cy Other", Emails: []store.Email{{Email: "cy@example.com"}}}); err != nil {
+			t.Fatal(err)
+		}
+		const head = "id,name,first_name,last_name,title,company,emails,phones,address,source,tags,cadence_days,notes,visibility\n"
+		res := imp(t, db, head+gone.ID+",Ada Lovelace,Ada,Lovelace,,,ada@example.com,,,,,,,team\n")
+		if res.Created.Contacts != 0 || res.Updated.Contacts+res.Unchanged != 1 || len(res.Skipped) != 0 {
+			t.Errorf("a deleted contact's id with a live contact's email: %+v", *res)
+		}
+		res = imp(t, db, head+ada.ID+",Ada Lovelace,Ada,Lovelace,,,\"ada@example.com\ncy@example.com\",,,,,,,team\n")
+		if res.Created.Contacts != 0 || res.Updated.Contacts != 1 || len(res.Skipped) != 0 {
+			t.Errorf("a live contact's id, with another contact's email: %+v", *res)
+		}
+		if got, err := db.FindContactByID(ctx, ada.ID); err != nil || len(got.Emails) != 2 {
+			t.Errorf("Ada after the import: %+v (%v), want both addresses", got, err)
+		}
+	})
 	t.Run("MatchByEmailAddsWithoutRemoving", func(t *testing.T) {
 		db := mustOpen(t)
 		c, err := db.CreateContact(ctx, store.ContactInput{Name: "Ada Lovelace", Title: "CTO", Emails: []store.Email{{Email: "ada@example.com", Label: "work"}},
