@@ -198,6 +198,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		// A CRM is private: create the file readable by its owner only. SQLite gives the
 		// -wal and -shm files the same mode, and treats an empty file as a new database.
 		f.Close()
+		if err := initFile(ctx, path); err != nil {
+			return nil, err
+		}
 	} else if !errors.Is(err, fs.ErrExist) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -218,6 +221,31 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// pageSize is the page size of a new database. SQLite's default, 4 KiB, makes a bulk
+// load of 100,000 contacts (about 240 MB) write 60,000 pages to the WAL and copy them to
+// the database at the checkpoint, several system calls each; 16 KiB pages cut those calls
+// by three quarters and the B-trees by a level, and made such an import about 14 %
+// faster (docs/benchmarks.md). A database keeps the page size it was created with.
+const pageSize = 16384
+
+// initFile gives the new, empty database file at path its page size and WAL mode, before
+// the pool's connection string makes its first connection switch it to WAL: the driver
+// runs those pragmas in name order, journal_mode before page_size, and the switch fixes
+// the page size. If another process opened the file first, its page size stands.
+func initFile(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer db.Close()
+	for _, q := range []string{fmt.Sprintf("PRAGMA page_size = %d", pageSize), "PRAGMA journal_mode = WAL"} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("open database: %w", err)
+		}
+	}
+	return db.Close()
 }
 
 // refuseTooNew reads the schema version (user_version) straight from the file header of

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -294,6 +295,28 @@ func TestOpen(t *testing.T) {
 		if fk := scalar[int](t, db, "PRAGMA foreign_keys"); fk != 1 {
 			t.Errorf("foreign_keys = %d", fk)
 		}
+		if ps := scalar[int](t, db, "PRAGMA page_size"); ps != 16384 {
+			t.Errorf("page_size = %d, want 16384 for a new database", ps)
+		}
+		checkHealthy(t, db)
+	})
+	t.Run("KeepsPageSize", func(t *testing.T) {
+		t.Parallel()
+		// A database made before new ones got 16 KiB pages (an empty one, as a first
+		// open interrupted after SQLite wrote its header) keeps its 4 KiB pages.
+		path := filepath.Join(t.TempDir(), "rolo.db")
+		sdb, err := sql.Open("sqlite", "file:"+path)
+		noErr(t, err)
+		for _, q := range []string{"PRAGMA page_size = 4096", "PRAGMA journal_mode = WAL"} {
+			_, err := sdb.ExecContext(ctx, q)
+			noErr(t, err)
+		}
+		noErr(t, sdb.Close())
+		db := mustOpenPath(t, path)
+		if ps := scalar[int](t, db, "PRAGMA page_size"); ps != 4096 {
+			t.Errorf("page_size = %d, want the file's own 4096", ps)
+		}
+		must[*store.Contact](t)(db.CreateContact(ctx, store.ContactInput{Name: "Ada"}))
 		checkHealthy(t, db)
 	})
 	t.Run("CustomStages", func(t *testing.T) {
