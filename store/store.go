@@ -168,8 +168,11 @@ func dsn(path string, cacheKiB int) string {
 		q.Add("_pragma", fmt.Sprintf("cache_size(%d)", -cacheKiB))
 	}
 	q.Set("_txlock", "immediate")
-	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+	return fileURI(path) + "?" + q.Encode()
 }
+
+// fileURI is the URI of the file at path, escaped, without parameters.
+func fileURI(path string) string { return "file:" + (&url.URL{Path: path}).EscapedPath() }
 
 // Open opens (creating if needed) the database at path and brings its schema up to date.
 // An older database is backed up beside itself before it is migrated; a database from a
@@ -226,8 +229,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 // pageSize is the page size of a new database. SQLite's default, 4 KiB, makes a bulk
 // load of 100,000 contacts (about 240 MB) write 60,000 pages to the WAL and copy them to
 // the database at the checkpoint, several system calls each; 16 KiB pages cut those calls
-// by three quarters and the B-trees by a level, and made such an import about 14 %
-// faster (docs/benchmarks.md). A database keeps the page size it was created with.
+// by three quarters and made such an import about 14 % faster (docs/benchmarks.md). A database keeps the page size it was created with.
 const pageSize = 16384
 
 // initFile gives the new, empty database file at path its page size and WAL mode, before
@@ -235,7 +237,7 @@ const pageSize = 16384
 // runs those pragmas in name order, journal_mode before page_size, and the switch fixes
 // the page size. If another process opened the file first, its page size stands.
 func initFile(ctx context.Context, path string) error {
-	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?_pragma=busy_timeout(5000)")
+	db, err := sql.Open("sqlite", fileURI(path)+"?_pragma=busy_timeout(5000)")
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
 	}
