@@ -38,6 +38,24 @@ func TestBulk_ConnectionSettings(t *testing.T) {
 	if before == 2 {
 		t.Fatalf("temp_store is MEMORY before any bulk load")
 	}
+	attached := func() []string {
+		t.Helper()
+		rows, err := db.sql.QueryContext(ctx, "SELECT name FROM pragma_database_list WHERE name NOT IN ('main', 'temp')")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var names []string
+		for rows.Next() {
+			var n string
+			if err := rows.Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			names = append(names, n)
+		}
+		return names
+	}
+	installs := auxInstalls.Load()
 	failed := errors.New("stop")
 	for _, how := range []string{"commits", "fails", "breaks a link"} {
 		err := db.Bulk(ctx, "load", func(b *Bulk) error {
@@ -65,10 +83,63 @@ func TestBulk_ConnectionSettings(t *testing.T) {
 		if got := tempStore(db.sql); got != before {
 			t.Errorf("temp_store after a load that %s = %d, want %d", how, got, before)
 		}
+		// The first load built its search index aside and attached it to copy it in.
+		if how == "commits" && auxInstalls.Load() != installs+1 {
+			t.Errorf("the committed load did not install a search index built aside")
+		}
+		if names := attached(); len(names) > 0 {
+			t.Errorf("after a load that %s, the connection still has %v attached", how, names)
+		}
 	}
 	var n int
 	if err := db.sql.QueryRowContext(ctx, "SELECT count(*) FROM contacts").Scan(&n); err != nil || n != 1 {
 		t.Fatalf("contacts after one committed and two failed loads: %d (%v), want 1", n, err)
+	}
+}
+
+// TestSetUpConn_Detaches checks that a connection set up for a transaction goes back to
+// the pool without the databases the transaction attached, however it ended.
+func TestSetUpConn_Detaches(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "rolo.db"), Options{Owner: "tester"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.sql.SetMaxOpenConns(1)
+	for _, end := range []string{"commit", "rollback"} {
+		conn, done, err := db.setUpConn(ctx, memJournalSetting)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		uri := "file:/rolo-test-" + NewID() + "?vfs=memdb"
+		var n int
+		if _, err := tx.ExecContext(ctx, "ATTACH ? AS aside", uri); err != nil {
+			t.Fatal(err)
+		}
+		// Reading it makes the transaction hold it: it cannot be detached before the end.
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM aside.sqlite_master").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if end == "commit" {
+			err = tx.Commit()
+		} else {
+			err = tx.Rollback()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		done()
+		if err := db.sql.QueryRowContext(ctx, "SELECT count(*) FROM pragma_database_list WHERE name = 'aside'").Scan(&n); err != nil || n != 0 {
+			t.Errorf("after %s: %d databases named aside attached (%v), want none", end, n, err)
+		}
+		if err := db.sql.QueryRowContext(ctx, "PRAGMA temp_store").Scan(&n); err != nil || n == 2 {
+			t.Errorf("after %s: temp_store %d (%v), want it put back", end, n, err)
+		}
 	}
 }
 

@@ -12,12 +12,14 @@ import (
 )
 
 // A bulk load into an empty contacts' search index (an import into a new database) builds
-// that index on a second SQLite connection, to a private in-memory database, while the
-// writer writes the records: tokenizing is the largest single cost of such a load, and
-// the transaction's own connection can only do one thing at a time. At the end the
+// that index on a second SQLite connection, to an in-memory database of its own, while
+// the writer writes the records: tokenizing is the largest single cost of such a load,
+// and the transaction's own connection can only do one thing at a time. At the end the
 // finished index is copied into the transaction: the search table is dropped and created
 // anew (so no FTS5 state cached on the connection outlives it), and its shadow tables
-// (the index's segments, its rows' sizes, its settings) take the rows built aside.
+// (the index's segments, its rows' sizes, its settings) take the rows built aside, read
+// in place: the in-memory database is attached to the transaction's connection, which
+// detaches it once the transaction has ended (setUpConn).
 //
 // The search rows are made in Go from the fields of each new contact, exactly as the
 // rebuild's SELECT makes them from the rows (indexSources: the name, the emails and the
@@ -44,30 +46,26 @@ type auxSearch struct {
 	// failed means the index cannot be copied: the table is rebuilt at the end.
 	failed bool
 
+	// uri names the in-memory database (memdb, shared by name within the process).
+	uri   string
 	conn  *sql.Conn
 	db    *sql.DB
 	batch []auxRow
-	// shadows are the finished index's shadow tables, read by the second connection.
-	shadows []shadowTable
-	ch      chan []auxRow
-	done    chan struct{}
-	err     atomic.Pointer[error]
+	ch    chan []auxRow
+	done  chan struct{}
+	err   atomic.Pointer[error]
 }
 
 // auxInstalls counts the indexes installed (for tests).
 var auxInstalls atomic.Int64
 
-// shadowTable is the content of one of an FTS5 table's shadow tables.
-type shadowTable struct {
-	name string
-	cols []string
-	rows [][]any
-}
-
 type auxRow struct {
 	rowid int64
 	cols  *[7]string
 }
+
+// auxSchema is the name the in-memory database is attached under.
+const auxSchema = "rolo_search_aside"
 
 // auxSearchBatch is how many search rows go to the second connection at a time.
 const auxSearchBatch = 1024
@@ -119,7 +117,8 @@ func startAuxSearch(ctx context.Context, tx *sql.Tx) (*auxSearch, error) {
 // open makes the second connection's database and search table, and starts the goroutine
 // that fills it.
 func (a *auxSearch) open(ctx context.Context) (err error) {
-	if a.db, err = sql.Open("sqlite", "file::memory:"); err != nil {
+	a.uri = "file:/rolo-search-" + newID() + "?vfs=memdb"
+	if a.db, err = sql.Open("sqlite", a.uri); err != nil {
 		return err
 	}
 	if a.conn, err = a.db.Conn(ctx); err != nil {
@@ -131,11 +130,7 @@ func (a *auxSearch) open(ctx context.Context) (err error) {
 		defer close(a.done)
 		// The driver's connection directly: a million rows through database/sql cost as
 		// much again as FTS5's own work.
-		err := a.conn.Raw(func(dc any) error { return a.fill(ctx, dc, ch) })
-		if err == nil {
-			a.shadows, err = a.readShadows(ctx)
-		}
-		if err != nil {
+		if err := a.conn.Raw(func(dc any) error { return a.fill(ctx, dc, ch) }); err != nil {
 			a.err.Store(&err)
 			for range ch { // let the load go on; its end sees the error
 			}
@@ -337,8 +332,7 @@ func (a *auxSearch) send() {
 	}
 }
 
-// end tells the second connection that no more rows come: it commits its index and
-// reads it out.
+// end tells the second connection that no more rows come: it commits its index.
 func (a *auxSearch) end() {
 	if a.ch != nil {
 		a.send()
@@ -347,7 +341,7 @@ func (a *auxSearch) end() {
 	}
 }
 
-// wait waits until the second connection has finished the index and read it out.
+// wait waits until the second connection has finished the index.
 func (a *auxSearch) wait() error {
 	a.end()
 	<-a.done
@@ -355,38 +349,6 @@ func (a *auxSearch) wait() error {
 		return *p
 	}
 	return nil
-}
-
-// readShadows reads the finished index's shadow tables (but for its settings other
-// than FTS5's version: the transaction's table keeps its own).
-func (a *auxSearch) readShadows(ctx context.Context) ([]shadowTable, error) {
-	fts := indexSources[EntityContact].fts
-	names, err := copyRows(ctx, a.conn, "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ? ESCAPE '\\' ORDER BY name",
-		strings.ReplaceAll(fts, "_", "\\_")+"\\_%")
-	if err != nil {
-		return nil, err
-	}
-	var out []shadowTable
-	for _, n := range names {
-		t := shadowTable{name: n[0].(string)}
-		q := `SELECT * FROM "` + t.name + `"`
-		if t.name == fts+"_config" {
-			q += " WHERE k = 'version'"
-		}
-		rows, err := a.conn.QueryContext(ctx, q)
-		if err != nil {
-			return nil, err
-		}
-		if t.cols, err = rows.Columns(); err == nil {
-			t.rows, err = scanAll(rows, len(t.cols))
-		}
-		rows.Close()
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", t.name, err)
-		}
-		out = append(out, t)
-	}
-	return out, nil
 }
 
 // install replaces the transaction's contacts' search table with the one built aside. It
@@ -428,18 +390,33 @@ func (a *auxSearch) install(ctx context.Context, tx *sql.Tx) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	if _, err := tx.ExecContext(ctx, "ATTACH ? AS "+auxSchema, a.uri); err != nil {
+		return false, err
+	}
+	shadows, err := copyRows(ctx, tx, "SELECT name FROM "+auxSchema+".sqlite_master WHERE type = 'table' AND name LIKE ? ESCAPE '\\' ORDER BY name",
+		strings.ReplaceAll(fts, "_", "\\_")+"\\_%")
+	if err != nil {
+		return false, err
+	}
 	if _, err := tx.ExecContext(ctx, "DROP TABLE "+fts); err != nil {
 		return false, err
 	}
 	if _, err := tx.ExecContext(ctx, a.createSQL); err != nil {
 		return false, err
 	}
-	for _, t := range a.shadows {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM "`+t.name+`"`); err != nil {
+	for _, row := range shadows {
+		name := row[0].(string)
+		// Same table definitions on both sides, and an empty table: SQLite copies the
+		// rows as they are, without decoding them.
+		q := `INSERT INTO main."` + name + `" SELECT * FROM ` + auxSchema + `."` + name + `"`
+		if name == fts+"_config" {
+			q += " WHERE k = 'version'"
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM main."`+name+`"`); err != nil {
 			return false, err
 		}
-		if err := insertAll(ctx, tx, t); err != nil {
-			return false, fmt.Errorf("copy %s: %w", t.name, err)
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return false, fmt.Errorf("copy %s: %w", name, err)
 		}
 	}
 	for _, s := range settings {
@@ -507,26 +484,4 @@ func scanAll(rows *sql.Rows, n int) ([][]any, error) {
 		out = append(out, vals)
 	}
 	return out, rows.Err()
-}
-
-// insertAll inserts the rows of t into the table of its name on tx, many to a statement.
-func insertAll(ctx context.Context, tx *sql.Tx, t shadowTable) error {
-	if len(t.cols) == 0 {
-		return errors.New("no columns")
-	}
-	per := max(1, 32766/len(t.cols)/4)
-	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(t.cols)), ", ") + ")"
-	head := `INSERT INTO "` + t.name + `" ("` + strings.Join(t.cols, `", "`) + `") VALUES `
-	for rows := t.rows; len(rows) > 0; {
-		n := min(per, len(rows))
-		args := make([]any, 0, n*len(t.cols))
-		for _, r := range rows[:n] {
-			args = append(args, r...)
-		}
-		if _, err := tx.ExecContext(ctx, batchInsert(head, tuple, n), args...); err != nil {
-			return err
-		}
-		rows = rows[n:]
-	}
-	return nil
 }

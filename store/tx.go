@@ -219,20 +219,27 @@ type connSetting struct{ pragma, value, restore string }
 // without long savepoints, whose journal would grow with every page they change.
 var memJournalSetting = connSetting{"temp_store", "MEMORY", "DEFAULT"}
 
-// setUpConn takes a connection from the pool and makes settings on it. done puts them
-// back and returns the connection; one that cannot take them back is closed instead, so
-// that no other work runs with them.
+// setUpConn takes a connection from the pool and makes settings on it. done, called once
+// the transaction has ended, puts them back, detaches any database the transaction
+// attached (a bulk load's search index built aside) and returns the connection; one
+// that cannot be put back as it was is closed instead, so that no other work runs with
+// it.
 func (db *DB) setUpConn(ctx context.Context, settings ...connSetting) (conn *sql.Conn, done func(), err error) {
 	if conn, err = db.sql.Conn(ctx); err != nil {
 		return nil, nil, mapErr(err)
 	}
 	set := 0
 	done = func() {
+		ctx := context.WithoutCancel(ctx)
+		err := detachAll(ctx, conn)
 		for _, s := range slices.Backward(settings[:set]) {
-			if _, err := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA "+s.pragma+" = "+s.restore); err != nil {
-				conn.Raw(func(any) error { return driver.ErrBadConn })
+			if err != nil {
 				break
 			}
+			_, err = conn.ExecContext(ctx, "PRAGMA "+s.pragma+" = "+s.restore)
+		}
+		if err != nil {
+			conn.Raw(func(any) error { return driver.ErrBadConn })
 		}
 		conn.Close()
 	}
@@ -244,6 +251,34 @@ func (db *DB) setUpConn(ctx context.Context, settings ...connSetting) (conn *sql
 		set++
 	}
 	return conn, done, nil
+}
+
+// detachAll detaches every database attached to conn. It must run outside a
+// transaction: one that has read an attached database holds it until it ends.
+func detachAll(ctx context.Context, conn *sql.Conn) error {
+	rows, err := conn.QueryContext(ctx, "SELECT name FROM pragma_database_list WHERE name NOT IN ('main', 'temp')")
+	if err != nil {
+		return err
+	}
+	var names []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return err
+		}
+		names = append(names, name)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, name := range names {
+		if _, err := conn.ExecContext(ctx, `DETACH "`+strings.ReplaceAll(name, `"`, `""`)+`"`); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // tick advances the transaction's clock for one op.
