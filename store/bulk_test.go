@@ -18,12 +18,7 @@ import (
 // runs on the one the loads used.
 func TestBulk_ConnectionSettings(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "rolo.db"), Options{Owner: "tester"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	db.sql.SetMaxOpenConns(1)
+	db := openOneConn(t)
 	tempStore := func(q interface {
 		QueryRowContext(context.Context, string, ...any) *sql.Row
 	}) int {
@@ -37,23 +32,6 @@ func TestBulk_ConnectionSettings(t *testing.T) {
 	before := tempStore(db.sql)
 	if before == 2 {
 		t.Fatalf("temp_store is MEMORY before any bulk load")
-	}
-	attached := func() []string {
-		t.Helper()
-		rows, err := db.sql.QueryContext(ctx, "SELECT name FROM pragma_database_list WHERE name NOT IN ('main', 'temp')")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var names []string
-		for rows.Next() {
-			var n string
-			if err := rows.Scan(&n); err != nil {
-				t.Fatal(err)
-			}
-			names = append(names, n)
-		}
-		return names
 	}
 	installs := auxInstalls.Load()
 	failed := errors.New("stop")
@@ -87,7 +65,7 @@ func TestBulk_ConnectionSettings(t *testing.T) {
 		if how == "commits" && auxInstalls.Load() != installs+1 {
 			t.Errorf("the committed load did not install a search index built aside")
 		}
-		if names := attached(); len(names) > 0 {
+		if names := attachedDBs(t, db); len(names) > 0 {
 			t.Errorf("after a load that %s, the connection still has %v attached", how, names)
 		}
 	}
@@ -101,12 +79,7 @@ func TestBulk_ConnectionSettings(t *testing.T) {
 // the pool without the databases the transaction attached, however it ended.
 func TestSetUpConn_Detaches(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "rolo.db"), Options{Owner: "tester"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	db.sql.SetMaxOpenConns(1)
+	db := openOneConn(t)
 	for _, end := range []string{"commit", "rollback"} {
 		conn, done, err := db.setUpConn(ctx, memJournalSetting)
 		if err != nil {
@@ -134,13 +107,48 @@ func TestSetUpConn_Detaches(t *testing.T) {
 			t.Fatal(err)
 		}
 		done()
-		if err := db.sql.QueryRowContext(ctx, "SELECT count(*) FROM pragma_database_list WHERE name = 'aside'").Scan(&n); err != nil || n != 0 {
-			t.Errorf("after %s: %d databases named aside attached (%v), want none", end, n, err)
+		if names := attachedDBs(t, db); len(names) > 0 {
+			t.Errorf("after %s: %v still attached, want none", end, names)
 		}
 		if err := db.sql.QueryRowContext(ctx, "PRAGMA temp_store").Scan(&n); err != nil || n == 2 {
 			t.Errorf("after %s: temp_store %d (%v), want it put back", end, n, err)
 		}
 	}
+}
+
+// openOneConn opens a new database whose pool has one connection, so that every
+// statement of a test runs on the connection the code under test used.
+func openOneConn(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "rolo.db"), Options{Owner: "tester"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	db.sql.SetMaxOpenConns(1)
+	return db
+}
+
+// attachedDBs names the databases attached to db's connection, but for main and temp.
+func attachedDBs(t *testing.T, db *DB) []string {
+	t.Helper()
+	rows, err := db.sql.QueryContext(context.Background(), "SELECT name FROM pragma_database_list WHERE name NOT IN ('main', 'temp')")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, n)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return names
 }
 
 // TestBulk_SharedValues checks that values every row of a batch repeats are written once,
